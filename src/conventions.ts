@@ -1,0 +1,15 @@
+/**
+ * Span attributes through which X-Ray concepts ride on OTel spans. The recorder writes them and
+ * the exporter reads them; the names follow the Collector's `awsxrayexporter` where it has one.
+ */
+
+/** String array: the keys of this span's attributes that are X-Ray annotations. */
+export const ATTR_XRAY_ANNOTATIONS = 'aws.xray.annotations';
+/** Prefix: `aws.xray.metadata.<namespace>` holds that namespace's metadata object as JSON. */
+export const ATTR_XRAY_METADATA_PREFIX = 'aws.xray.metadata.';
+/** Booleans set by hand through the recorder; they override what status and HTTP imply. */
+export const ATTR_XRAY_ERROR = 'aws.xray.error';
+export const ATTR_XRAY_FAULT = 'aws.xray.fault';
+export const ATTR_XRAY_THROTTLE = 'aws.xray.throttle';
+/** `aws` | `remote`: overrides the namespace derived from the span kind. */
+export const ATTR_XRAY_NAMESPACE = 'aws.xray.namespace';

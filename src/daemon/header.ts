@@ -1,0 +1,38 @@
+/** The canonical daemon header; what the real X-Ray SDKs send. */
+export const DAEMON_HEADER = '{"format":"json","version":1}\n';
+export const DAEMON_HEADER_BYTES = Buffer.byteLength(DAEMON_HEADER);
+
+export type DatagramVerdict =
+  | { ok: true; body: string }
+  | { ok: false; reason: string };
+
+/**
+ * Splits a datagram the way `aws-xray-daemon` does: at the first newline; the header must be
+ * JSON with `format` equal to "json" in any letter case and `version` the number 1; the body must
+ * not be empty. The body itself is not parsed here (the daemon forwards it unread).
+ */
+export function splitDatagram(datagram: Buffer | string): DatagramVerdict {
+  const text = typeof datagram === 'string' ? datagram : datagram.toString('utf8');
+  const nl = text.indexOf('\n');
+  if (nl < 0) return { ok: false, reason: 'no newline: a datagram is a header line, "\\n", then one document' };
+  const headerText = text.slice(0, nl);
+  let header: unknown;
+  try {
+    header = JSON.parse(headerText);
+  } catch {
+    return { ok: false, reason: `bad header: not JSON: ${JSON.stringify(headerText.slice(0, 80))}` };
+  }
+  if (header === null || typeof header !== 'object') {
+    return { ok: false, reason: `bad header: not a JSON object: ${JSON.stringify(headerText.slice(0, 80))}` };
+  }
+  const { format, version } = header as { format?: unknown; version?: unknown };
+  if (typeof format !== 'string' || format.toLowerCase() !== 'json') {
+    return { ok: false, reason: `bad header: "format" must be "json", got ${JSON.stringify(format) ?? 'nothing'}` };
+  }
+  if (version !== 1) {
+    return { ok: false, reason: `bad header: "version" must be the number 1, got ${JSON.stringify(version) ?? 'nothing'}` };
+  }
+  const body = text.slice(nl + 1);
+  if (body.trim() === '') return { ok: false, reason: 'empty body: the header is not followed by a document' };
+  return { ok: true, body };
+}

@@ -1,0 +1,96 @@
+import { SpanKind, type Attributes, type AttributeValue } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { Logger, RateLimitedLog } from '../../logger.js';
+
+/** Translation options after defaults are applied (see `ExporterOptions`). */
+export interface ResolvedTranslateOptions {
+  /** Attribute keys that always become annotations (when their value allows). */
+  indexedAttributes: ReadonlySet<string>;
+  indexAllAttributes: boolean;
+  /** Keep `.` in annotation keys (X-Ray accepts it today); false maps it to `_`. */
+  annotationKeyDots: boolean;
+  nest: boolean;
+  maxDatagramBytes: number;
+  logger: Logger;
+  /** For warnings that repeat per span (limits hit, bad values): once a minute per kind. */
+  warnings: RateLimitedLog;
+}
+
+/**
+ * What every translation block reads. Blocks are pure functions of this context; a block that
+ * turns an attribute into an X-Ray field calls `consume(key)` so the attribute is not repeated
+ * in metadata.
+ */
+export interface TranslateContext {
+  readonly span: ReadableSpan;
+  readonly kind: SpanKind;
+  readonly attributes: Attributes;
+  readonly resource: Attributes;
+  /** True when the document is a segment (not a subsegment). */
+  readonly isSegment: boolean;
+  readonly options: ResolvedTranslateOptions;
+  /** Attribute keys already turned into X-Ray fields by some block. */
+  readonly consumed: Set<string>;
+}
+
+export function createContext(span: ReadableSpan, isSegment: boolean, options: ResolvedTranslateOptions): TranslateContext {
+  return {
+    span,
+    kind: span.kind,
+    attributes: span.attributes,
+    resource: span.resource?.attributes ?? {},
+    isSegment,
+    options,
+    consumed: new Set(),
+  };
+}
+
+export function isClientLike(kind: SpanKind): boolean {
+  return kind === SpanKind.CLIENT || kind === SpanKind.PRODUCER;
+}
+
+export function isServerLike(kind: SpanKind): boolean {
+  return kind === SpanKind.SERVER || kind === SpanKind.CONSUMER;
+}
+
+/** The first of `keys` whose attribute is a non-empty string; marks it consumed. */
+export function takeString(ctx: TranslateContext, ...keys: string[]): string | undefined {
+  for (const key of keys) {
+    const v = ctx.attributes[key];
+    if (typeof v === 'string' && v !== '') {
+      ctx.consumed.add(key);
+      return v;
+    }
+  }
+  return undefined;
+}
+
+/** The first of `keys` whose attribute is a finite number (or a numeric string); marks it consumed. */
+export function takeNumber(ctx: TranslateContext, ...keys: string[]): number | undefined {
+  for (const key of keys) {
+    const n = toNumber(ctx.attributes[key]);
+    if (n !== undefined) {
+      ctx.consumed.add(key);
+      return n;
+    }
+  }
+  return undefined;
+}
+
+/** Reads without consuming: for attributes that decide something but are still worth keeping. */
+export function peekString(attrs: Attributes, ...keys: string[]): string | undefined {
+  for (const key of keys) {
+    const v = attrs[key];
+    if (typeof v === 'string' && v !== '') return v;
+  }
+  return undefined;
+}
+
+export function toNumber(v: AttributeValue | undefined): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v === 'string' && v.trim() !== '') {
+    const n = Number(v);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}

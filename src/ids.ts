@@ -1,0 +1,23 @@
+import type { HrTime } from '@opentelemetry/api';
+
+/** `1-` + first 8 hex of the OTel trace id + `-` + the other 24. */
+export function toXRayTraceId(otelTraceId: string): string {
+  return `1-${otelTraceId.slice(0, 8)}-${otelTraceId.slice(8)}`;
+}
+
+const XRAY_TRACE_ID = /^1-([0-9a-fA-F]{8})-([0-9a-fA-F]{24})$/;
+
+/** The OTel (32 hex) form of an X-Ray trace id, or undefined when it is not one. */
+export function fromXRayTraceId(xrayTraceId: string): string | undefined {
+  const m = XRAY_TRACE_ID.exec(xrayTraceId);
+  return m ? (m[1]! + m[2]!).toLowerCase() : undefined;
+}
+
+/**
+ * Epoch seconds with microsecond precision. Seconds and the microsecond part are combined once,
+ * as integers, so the only rounding is the final float (error far below 1 µs for current epochs).
+ */
+export function hrTimeToEpochSeconds(t: HrTime): number {
+  const micros = Math.round(t[1] / 1000);
+  return (t[0] * 1_000_000 + micros) / 1_000_000;
+}

@@ -1,0 +1,75 @@
+import { diag } from '@opentelemetry/api';
+
+/**
+ * What this library logs through. OTel's `DiagLogger` and `console` both fit, so users can pass
+ * whatever they already have.
+ */
+export interface Logger {
+  debug(message: string, ...args: unknown[]): void;
+  info(message: string, ...args: unknown[]): void;
+  warn(message: string, ...args: unknown[]): void;
+  error(message: string, ...args: unknown[]): void;
+}
+
+/** The exporter's default: OTel's own diagnostic channel, silent until the user enables it. */
+export const diagLogger: Logger = {
+  debug: (m, ...a) => diag.debug(m, ...a),
+  info: (m, ...a) => diag.info(m, ...a),
+  warn: (m, ...a) => diag.warn(m, ...a),
+  error: (m, ...a) => diag.error(m, ...a),
+};
+
+const LEVELS = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 } as const;
+type Level = keyof typeof LEVELS;
+
+function parseLevel(value: string | undefined, fallback: Level): Level {
+  const v = value?.trim().toLowerCase();
+  return v !== undefined && v in LEVELS ? (v as Level) : fallback;
+}
+
+/**
+ * The recorder's default, as in the X-Ray SDKs: stderr, level from `AWS_XRAY_LOG_LEVEL`
+ * (`warn` when unset). Messages carry a prefix so they can be found in application logs.
+ */
+export function stderrLogger(level: string | undefined = process.env.AWS_XRAY_LOG_LEVEL): Logger {
+  const min = LEVELS[parseLevel(level, 'warn')];
+  const write = (lvl: Level, message: string, args: unknown[]) => {
+    if (LEVELS[lvl] < min) return;
+    const extra = args.length > 0 ? ' ' + args.map((a) => (a instanceof Error ? a.message : String(a))).join(' ') : '';
+    process.stderr.write(`[xray-otel-bridge] ${lvl.toUpperCase()} ${message}${extra}\n`);
+  };
+  return {
+    debug: (m, ...a) => write('debug', m, a),
+    info: (m, ...a) => write('info', m, a),
+    warn: (m, ...a) => write('warn', m, a),
+    error: (m, ...a) => write('error', m, a),
+  };
+}
+
+/**
+ * Reports each kind of recurring problem at most once per interval, counting the rest, so a
+ * daemon that is down cannot flood the application's logs.
+ */
+export class RateLimitedLog {
+  private readonly last = new Map<string, number>();
+  private readonly suppressed = new Map<string, number>();
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly intervalMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  warn(kind: string, message: string): void {
+    const t = this.now();
+    const prev = this.last.get(kind);
+    if (prev !== undefined && t - prev < this.intervalMs) {
+      this.suppressed.set(kind, (this.suppressed.get(kind) ?? 0) + 1);
+      return;
+    }
+    const skipped = this.suppressed.get(kind) ?? 0;
+    this.suppressed.set(kind, 0);
+    this.last.set(kind, t);
+    this.logger.warn(skipped > 0 ? `${message} (${skipped} more since the last report)` : message);
+  }
+}
