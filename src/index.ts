@@ -1,4 +1,13 @@
 // The public surface. Everything else under src/ is internal and may change.
+export { toSegmentDocuments } from './exporter/to-segment-documents.js';
+export { XRayUdpSpanExporter } from './exporter/xray-udp-exporter.js';
+export type { XRayUdpSpanExporterOptions, XRayExporterStats } from './exporter/xray-udp-exporter.js';
+export type { TranslateOptions } from './exporter/options.js';
+export { parseDaemonAddress } from './daemon/address.js';
+export type { DaemonAddress, DaemonEndpoint } from './daemon/address.js';
+export { registerXRay } from './setup/register.js';
+export type { RegisterXRayOptions, XRayRegistration } from './setup/register.js';
+export type { Logger } from './logger.js';
 export type {
   SegmentDocument,
   EntityDocument,
@@ -13,5 +22,3 @@ export type {
   StackFrame,
   LinkDocument,
 } from './exporter/document.js';
-export type { Logger } from './logger.js';
-export type { TranslateOptions } from './exporter/options.js';

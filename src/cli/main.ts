@@ -1,0 +1,225 @@
+import { parseArgs } from 'node:util';
+import { packageInfo } from '../daemon/local/package-root.js';
+import { renderTrace, safeText, shouldColor } from '../daemon/local/render-tree.js';
+import { loadSamplingRules, type SamplingRule } from '../daemon/local/sampling.js';
+import { DEFAULT_LISTEN_ADDRESS, formatEndpoint, ListenError, parseListenAddress, startLocalDaemon, type LocalDaemon } from '../daemon/local/server.js';
+import { parseHttpAddress } from '../daemon/local/web.js';
+
+const BIN = 'xray-otel-bridge';
+
+const MAIN_HELP = `Usage: ${BIN} <command> [options]
+
+Commands:
+  daemon     run a local stand-in for the AWS X-Ray daemon (see "${BIN} daemon --help")
+
+Options:
+  -h, --help     show this help
+  -v, --version  print the version
+`;
+
+const DAEMON_HELP = `Usage: ${BIN} daemon [options]
+
+A local stand-in for the AWS X-Ray daemon, for development without an AWS account. It listens
+where the daemon would, applies the daemon's header rules, checks every segment document against
+the rules X-Ray enforces and says why X-Ray would reject a bad one, then prints each trace as a
+tree once no new documents have arrived for it for a moment.
+
+Options:
+  --udp host:port          where to listen: UDP for segment documents, TCP on the same port for
+                           sampling rules. Also "udp:host:port tcp:host:port". Port 0 picks a free
+                           port. Default: $AWS_XRAY_DAEMON_ADDRESS, else ${DEFAULT_LISTEN_ADDRESS}
+  --json                   print one JSON object per datagram instead of trees:
+                           {"ok", "errors", "document", "bytes"}
+  --out FILE               append accepted documents to FILE as JSON Lines
+  --sampling-rules FILE    answer sampling calls with these rules: an X-Ray SDK local rules file
+                           ({"version": 2, "rules": [...], "default": {...}}) or the output of
+                           "aws xray get-sampling-rules". Default: 1 request per second + 5%
+  --http host:port         also serve a web page of traces (off by default). A bare port binds
+                           127.0.0.1; name another host to expose it
+  --quiet-ms N             print a trace after N ms without new documents (default 1000)
+  -h, --help               show this help
+
+Exit status: 0 after SIGINT/SIGTERM, 2 for bad options or an address that is taken.
+`;
+
+class UsageError extends Error {}
+
+interface DaemonArgs {
+  address: string;
+  json: boolean;
+  out: string | undefined;
+  samplingRules: SamplingRule[] | undefined;
+  http: string | undefined;
+  quietMs: number;
+}
+
+function parseDaemonArgs(args: string[], env: NodeJS.ProcessEnv): DaemonArgs | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        udp: { type: 'string' },
+        json: { type: 'boolean' },
+        out: { type: 'string' },
+        'sampling-rules': { type: 'string' },
+        http: { type: 'string' },
+        'quiet-ms': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    // parseArgs explains itself ("Unknown option '--x'", "Option '--udp <value>' argument missing").
+    throw new UsageError((err as Error).message);
+  }
+  if (values.help) return 'help';
+
+  const fromEnv = env.AWS_XRAY_DAEMON_ADDRESS?.trim();
+  const address = values.udp ?? (fromEnv ? fromEnv : DEFAULT_LISTEN_ADDRESS);
+  const source = values.udp !== undefined ? '--udp' : fromEnv ? 'AWS_XRAY_DAEMON_ADDRESS' : 'the default address';
+  try {
+    parseListenAddress(address);
+  } catch (err) {
+    throw new UsageError(`${source}: ${(err as Error).message}`);
+  }
+
+  let quietMs = 1000;
+  if (values['quiet-ms'] !== undefined) {
+    const text = values['quiet-ms'];
+    quietMs = /^\d+$/.test(text) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(quietMs)) throw new UsageError(`--quiet-ms must be a whole number of milliseconds, got ${JSON.stringify(text)}`);
+  }
+
+  if (values.http !== undefined) {
+    try {
+      parseHttpAddress(values.http);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+
+  let samplingRules: SamplingRule[] | undefined;
+  if (values['sampling-rules'] !== undefined) {
+    try {
+      samplingRules = loadSamplingRules(values['sampling-rules']);
+    } catch (err) {
+      throw new UsageError(`--sampling-rules: ${(err as Error).message}`);
+    }
+  }
+  if (values.out === '') throw new UsageError('--out needs a file name');
+
+  return { address, json: values.json === true, out: values.out, samplingRules, http: values.http, quietMs };
+}
+
+async function runDaemon(args: DaemonArgs): Promise<number> {
+  const color = shouldColor(process.stdout);
+  const stderrColor = shouldColor(process.stderr);
+  const red = (s: string) => (color ? `\u001b[31m${s}\u001b[39m` : s);
+  const dim = (s: string) => (stderrColor ? `\u001b[2m${s}\u001b[22m` : s);
+
+  let daemon: LocalDaemon;
+  try {
+    daemon = await startLocalDaemon({
+      address: args.address,
+      http: args.http,
+      out: args.out,
+      samplingRules: args.samplingRules,
+      quietMs: args.quietMs,
+    });
+  } catch (err) {
+    if (err instanceof ListenError) {
+      process.stderr.write(`${BIN} daemon: ${err.message}\n`);
+      if (err.code === 'EADDRINUSE') process.stderr.write(`Choose another address with --udp host:port (or --http host:port).\n`);
+      return 2;
+    }
+    throw err;
+  }
+
+  const { udp, tcp, http } = daemon.address;
+  process.stderr.write(
+    `${BIN} daemon: listening on UDP ${formatEndpoint(udp)} (segment documents) and TCP ${formatEndpoint(tcp)} (sampling)\n` +
+      (http ? `${BIN} daemon: web page at ${http.url}\n` : '') +
+      (args.out ? `${BIN} daemon: appending accepted documents to ${args.out}\n` : '') +
+      dim(`send with AWS_XRAY_DAEMON_ADDRESS=${daemon.address.daemonAddress}; stop with Ctrl+C\n`),
+  );
+
+  daemon.on('datagram', (d) => {
+    if (args.json) {
+      process.stdout.write(JSON.stringify({ ok: d.ok, errors: d.errors, document: d.document, bytes: d.bytes }) + '\n');
+      return;
+    }
+    if (d.ok) return;
+    const doc = d.document;
+    const what = doc && typeof doc.name === 'string' ? ` ${JSON.stringify(safeText(doc.name, 80))}` : '';
+    const lines = [red(`✗ rejected${what} (${d.bytes} bytes from ${d.from.address}:${d.from.port}):`)];
+    for (const e of d.errors) lines.push(`    ${safeText(e, 400)}`);
+    process.stdout.write(lines.join('\n') + '\n');
+  });
+  daemon.on('trace', (trace) => {
+    if (!args.json) process.stdout.write(renderTrace(trace, { color }) + '\n');
+  });
+  daemon.on('error', (err) => process.stderr.write(`${BIN} daemon: ${err.message}\n`));
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        // A second Ctrl+C means "now", even if closing hangs.
+        process.exit(130);
+      }
+      stopping = true;
+      void daemon.close().then(() => {
+        const s = daemon.stats;
+        process.stderr.write(
+          `${BIN} daemon: stopped (${signal}): ${s.datagrams} datagrams, ${s.accepted} accepted, ${s.rejected} rejected, ${s.traces} trace${s.traces === 1 ? '' : 's'}\n`,
+        );
+        resolve(0);
+      });
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    process.stdout.write(MAIN_HELP);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '-v' || command === '--version') {
+    process.stdout.write(`${packageInfo().version}\n`);
+    return 0;
+  }
+  if (command !== 'daemon') {
+    process.stderr.write(`${BIN}: unknown command ${JSON.stringify(command)}\n\n${MAIN_HELP}`);
+    return 2;
+  }
+  let args: DaemonArgs | 'help';
+  try {
+    args = parseDaemonArgs(rest, env);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${BIN} daemon: ${err.message}\nRun "${BIN} daemon --help" for the options.\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (args === 'help') {
+    process.stdout.write(DAEMON_HELP);
+    return 0;
+  }
+  return runDaemon(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`${BIN}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

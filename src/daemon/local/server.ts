@@ -1,0 +1,338 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { lookup } from 'node:dns/promises';
+import { EventEmitter } from 'node:events';
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { isIP } from 'node:net';
+import type { SegmentDocument } from '../../exporter/document.js';
+import { parseDaemonAddress, type DaemonAddress, type DaemonEndpoint } from '../address.js';
+import { createSamplingEndpoint, type SamplingRule } from './sampling.js';
+import { isAssemblable, TraceAssembler, type AssembledTrace } from './traces.js';
+import { validateDatagram, type DatagramReport } from './validate.js';
+import { createWebHandler, parseHttpAddress } from './web.js';
+
+export const DEFAULT_LISTEN_ADDRESS = '127.0.0.1:2000';
+
+export interface LocalDaemonOptions {
+  /**
+   * Where to listen: `host:port` (UDP and TCP) or `udp:host:port tcp:host:port`, as in
+   * `AWS_XRAY_DAEMON_ADDRESS`; port 0 picks a free port. Default 127.0.0.1:2000.
+   */
+  address?: string | DaemonAddress;
+  /** Serve the web page: `host:port`, a bare port (loopback), or an endpoint. Off by default. */
+  http?: string | DaemonEndpoint | false;
+  /** Rules for the sampling endpoints (default: X-Ray's default rule). */
+  samplingRules?: SamplingRule[];
+  /** Append accepted documents to this file as JSON Lines. */
+  out?: string;
+  /** A trace is reported after this long without new documents (default 1000 ms). */
+  quietMs?: number;
+  /** ...or this long when a parent is missing or something is in progress (default 5 × quietMs). */
+  incompleteQuietMs?: number;
+  /** Traces kept for the web page (default 1000). */
+  maxTraces?: number;
+}
+
+/** One received datagram and its verdict. */
+export interface DatagramEvent extends DatagramReport {
+  from: { address: string; port: number };
+  receivedAt: number;
+}
+
+export interface LocalDaemonAddress {
+  udp: DaemonEndpoint;
+  tcp: DaemonEndpoint;
+  /** The value to give senders as `AWS_XRAY_DAEMON_ADDRESS`. */
+  daemonAddress: string;
+  /** The web page, when enabled. */
+  http: (DaemonEndpoint & { url: string }) | undefined;
+}
+
+export interface LocalDaemonStats {
+  datagrams: number;
+  accepted: number;
+  rejected: number;
+  traces: number;
+}
+
+/** The listen address could not be bound (taken, or not an address of this machine). */
+export class ListenError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+    this.name = 'ListenError';
+  }
+}
+
+const MAX_REJECTIONS_KEPT = 100;
+
+export interface LocalDaemonEvents {
+  /** Every datagram, with its verdict. */
+  datagram: [DatagramEvent];
+  /** A trace that has gone quiet (again, with a higher revision, if late documents arrive). */
+  trace: [AssembledTrace];
+  error: [Error];
+}
+
+/** A running stand-in: start it with {@link startLocalDaemon}. */
+export class LocalDaemon extends EventEmitter<LocalDaemonEvents> {
+  readonly stats: LocalDaemonStats = { datagrams: 0, accepted: 0, rejected: 0, traces: 0 };
+  private readonly rejections: DatagramEvent[] = [];
+  private closing: Promise<void> | undefined;
+
+  /** @internal */
+  constructor(
+    readonly address: LocalDaemonAddress,
+    private readonly udp: Socket,
+    private readonly tcp: Server,
+    private readonly web: Server | undefined,
+    private readonly assembler: TraceAssembler,
+    private readonly out: WriteStream | undefined,
+  ) {
+    super();
+  }
+
+  /** @internal */
+  receive(msg: Buffer, from: { address: string; port: number }): void {
+    const report = validateDatagram(msg);
+    const event: DatagramEvent = { ...report, from, receivedAt: Date.now() };
+    this.stats.datagrams++;
+    if (report.ok && report.document) {
+      this.stats.accepted++;
+      this.out?.write(JSON.stringify(report.document) + '\n');
+      this.assembler.add(report.document as unknown as SegmentDocument);
+    } else {
+      this.stats.rejected++;
+      // Shown in its trace, marked, so the gap X-Ray would leave is visible where it happens.
+      if (isAssemblable(report.document)) this.assembler.add(report.document, report.errors);
+      this.rejections.push(event);
+      if (this.rejections.length > MAX_REJECTIONS_KEPT) this.rejections.shift();
+    }
+    this.emit('datagram', event);
+  }
+
+  /** @internal */
+  traceFinished(trace: AssembledTrace): void {
+    this.stats.traces++;
+    this.emit('trace', trace);
+  }
+
+  /** Known traces, newest first (including ones still waiting for quiet). */
+  traces(): AssembledTrace[] {
+    return this.assembler.list();
+  }
+
+  trace(traceId: string): AssembledTrace | undefined {
+    return this.assembler.get(traceId);
+  }
+
+  /** The latest rejected datagrams, oldest first. */
+  recentRejections(): DatagramEvent[] {
+    return [...this.rejections];
+  }
+
+  /** Reports every trace still waiting for its quiet time now, as 'trace' events; returns them. */
+  flush(): AssembledTrace[] {
+    return this.assembler.flush();
+  }
+
+  /** Reports pending traces, then stops listening and closes `out`. Safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.assembler.flush();
+      this.assembler.close();
+      await Promise.all([
+        new Promise<void>((resolve) => this.udp.close(() => resolve())),
+        closeServer(this.tcp),
+        this.web ? closeServer(this.web) : Promise.resolve(),
+        this.out ? new Promise<void>((resolve) => this.out!.end(() => resolve())) : Promise.resolve(),
+      ]);
+    })();
+    return this.closing;
+  }
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    // Keep-alive connections from samplers or browsers would hold close() open indefinitely.
+    server.closeAllConnections();
+  });
+}
+
+/** Parses a listen address; unlike a daemon address for senders, port 0 (any free port) is allowed. */
+export function parseListenAddress(text: string): DaemonAddress {
+  const ZERO_PORT = /:0+(?=$|[\s,])/g;
+  const marked = text.replace(ZERO_PORT, ':65535');
+  const parsed = parseDaemonAddress(marked);
+  if (marked === text) return parsed;
+  const parts = text.trim().split(/\s*,\s*|\s+/);
+  if (parts.length === 1) return { udp: { ...parsed.udp, port: 0 }, tcp: { ...parsed.tcp, port: 0 } };
+  for (const part of parts) {
+    if (!new RegExp(ZERO_PORT.source).test(part)) continue;
+    if (/^udp:/i.test(part)) parsed.udp.port = 0;
+    if (/^tcp:/i.test(part)) parsed.tcp.port = 0;
+  }
+  return parsed;
+}
+
+export function formatEndpoint(e: DaemonEndpoint): string {
+  return isIP(e.host) === 6 ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`;
+}
+
+/** Starts the stand-in; rejects with a {@link ListenError} when an address is taken. */
+export async function startLocalDaemon(options: LocalDaemonOptions = {}): Promise<LocalDaemon> {
+  const wanted =
+    typeof options.address === 'object' ? options.address : parseListenAddress(options.address ?? DEFAULT_LISTEN_ADDRESS);
+  const httpWanted =
+    options.http === undefined || options.http === false
+      ? undefined
+      : typeof options.http === 'string'
+        ? parseHttpAddress(options.http)
+        : options.http;
+
+  // Opened first and synchronously, so a bad path fails before any port is taken.
+  let out: WriteStream | undefined;
+  if (options.out !== undefined) {
+    let fd: number;
+    try {
+      fd = openSync(options.out, 'a');
+    } catch (err) {
+      throw new ListenError(`cannot open ${options.out} for appending: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, undefined);
+    }
+    out = createWriteStream('', { fd });
+  }
+
+  // Sockets and the assembler exist before the daemon object does; they reach it through here.
+  const ref: { daemon?: LocalDaemon } = {};
+  const assembler = new TraceAssembler({
+    quietMs: options.quietMs,
+    incompleteQuietMs: options.incompleteQuietMs,
+    maxTraces: options.maxTraces,
+    onTrace: (trace) => ref.daemon?.traceFinished(trace),
+  });
+  const sampling = createSamplingEndpoint({ rules: options.samplingRules });
+
+  let udp: Socket | undefined;
+  let tcp: Server | undefined;
+  let web: Server | undefined;
+  try {
+    const sharedFreePort =
+      wanted.udp.port === 0 && wanted.tcp.port === 0 && wanted.udp.host === wanted.tcp.host;
+    // Senders find the sampling endpoint at the UDP port, so with port 0 both must land on the
+    // same number; another process can take it in between, hence the retries.
+    for (let attempt = 0; ; attempt++) {
+      udp = await bindUdp(wanted.udp, (msg, rinfo) => ref.daemon?.receive(msg, { address: rinfo.address, port: rinfo.port }));
+      const udpPort = udp.address().port;
+      try {
+        tcp = await listenHttp(
+          { host: wanted.tcp.host, port: sharedFreePort ? udpPort : wanted.tcp.port },
+          sampling,
+          'TCP (sampling)',
+        );
+        break;
+      } catch (err) {
+        if (!sharedFreePort || attempt >= 10 || (err as ListenError).code !== 'EADDRINUSE') throw err;
+        await new Promise<void>((resolve) => udp!.close(() => resolve()));
+        udp = undefined;
+      }
+    }
+    if (httpWanted) {
+      web = await listenHttp(httpWanted, createWebHandler(() => ref.daemon, httpWanted.host), 'HTTP (web page)');
+    }
+  } catch (err) {
+    udp?.close();
+    if (tcp) await closeServer(tcp);
+    if (web) await closeServer(web);
+    out?.destroy();
+    throw err;
+  }
+
+  const udpAddr = udp.address();
+  const tcpAddr = tcp.address();
+  if (tcpAddr === null || typeof tcpAddr === 'string') throw new Error('TCP server has no address');
+  const udpEnd = { host: wanted.udp.host, port: udpAddr.port };
+  const tcpEnd = { host: wanted.tcp.host, port: tcpAddr.port };
+  let httpEnd: LocalDaemonAddress['http'];
+  if (web && httpWanted) {
+    const a = web.address();
+    const port = a !== null && typeof a === 'object' ? a.port : httpWanted.port;
+    const e = { host: httpWanted.host, port };
+    const shownHost = isUnspecified(e.host) ? 'localhost' : e.host;
+    httpEnd = { ...e, url: `http://${formatEndpoint({ host: shownHost, port })}/` };
+  }
+  const same = udpEnd.host === tcpEnd.host && udpEnd.port === tcpEnd.port;
+  const daemonAddress = same
+    ? formatEndpoint(udpEnd)
+    : `udp:${formatEndpoint(udpEnd)} tcp:${formatEndpoint(tcpEnd)}`;
+  const daemon = new LocalDaemon({ udp: udpEnd, tcp: tcpEnd, daemonAddress, http: httpEnd }, udp, tcp, web, assembler, out);
+  ref.daemon = daemon;
+  udp.on('error', (err) => daemon.emit('error', err));
+  out?.on('error', (err) => daemon.emit('error', err));
+  return daemon;
+}
+
+function isUnspecified(host: string): boolean {
+  return host === '0.0.0.0' || host === '::';
+}
+
+async function familyOf(host: string): Promise<4 | 6> {
+  const ip = isIP(host);
+  if (ip === 4 || ip === 6) return ip;
+  try {
+    const { family } = await lookup(host);
+    return family === 6 ? 6 : 4;
+  } catch (err) {
+    throw new ListenError(`cannot resolve ${JSON.stringify(host)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'ENOTFOUND');
+  }
+}
+
+function listenError(what: string, endpoint: DaemonEndpoint, err: NodeJS.ErrnoException): ListenError {
+  const where = formatEndpoint(endpoint);
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return new ListenError(`${what} ${where} is already in use (another X-Ray daemon or stand-in running?); stop it or choose another address`, err.code);
+    case 'EADDRNOTAVAIL':
+      return new ListenError(`${what} ${where}: ${endpoint.host} is not an address of this machine`, err.code);
+    case 'EACCES':
+      return new ListenError(`${what} ${where}: permission denied (ports below 1024 need privileges)`, err.code);
+    default:
+      return new ListenError(`${what} ${where}: ${err.message}`, err.code);
+  }
+}
+
+async function bindUdp(endpoint: DaemonEndpoint, onMessage: (msg: Buffer, rinfo: { address: string; port: number }) => void): Promise<Socket> {
+  const family = await familyOf(endpoint.host);
+  const socket = createSocket({ type: family === 6 ? 'udp6' : 'udp4' });
+  socket.on('message', onMessage);
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      socket.close();
+      reject(listenError('UDP', endpoint, err));
+    };
+    socket.once('error', onError);
+    socket.bind({ address: endpoint.host, port: endpoint.port, exclusive: true }, () => {
+      socket.off('error', onError);
+      resolve();
+    });
+  });
+  try {
+    // The kernel drops datagrams that arrive faster than we read; a bigger buffer absorbs bursts.
+    socket.setRecvBufferSize(4 * 1024 * 1024);
+  } catch {
+    // The OS may cap the size; the default buffer still works.
+  }
+  return socket;
+}
+
+async function listenHttp(endpoint: DaemonEndpoint, handler: Parameters<typeof createServer>[0] & object, what: string): Promise<Server> {
+  await familyOf(endpoint.host);
+  const server = createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(what, endpoint, err)));
+    server.listen({ host: endpoint.host, port: endpoint.port, exclusive: true }, () => resolve());
+  });
+  return server;
+}

@@ -1,0 +1,151 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP, isIPv6 } from 'node:net';
+import type { DaemonEndpoint } from '../address.js';
+import type { LocalDaemon } from './server.js';
+import type { AssembledTrace, TraceNode } from './traces.js';
+import { PAGE_CSS, PAGE_HTML, PAGE_JS } from './web/page.js';
+
+/**
+ * `--http` values: `host:port`, `[v6]:port`, `:port` or a bare port. Without a host it binds
+ * 127.0.0.1: the page shows application data, so exposing it must be a deliberate choice.
+ */
+export function parseHttpAddress(text: string): DaemonEndpoint {
+  const m = /^(?:(?:\[([^\]]+)\]|([^:[\]\s]*)):)?(\d{1,5})$/.exec(text.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || !(port >= 0 && port <= 65535)) {
+    throw new Error(`invalid --http address ${JSON.stringify(text)}: expected host:port, [IPv6]:port or a port (0 to 65535)`);
+  }
+  if (m[1] !== undefined && !isIPv6(m[1])) throw new Error(`invalid --http address ${JSON.stringify(text)}: [${m[1]}] is not an IPv6 address`);
+  const host = m[1] ?? (m[2] === undefined || m[2] === '' ? '127.0.0.1' : m[2]);
+  return { host, port };
+}
+
+function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || (isIP(h) === 4 && h.startsWith('127.'));
+}
+
+const SECURITY_HEADERS = {
+  // Document strings reach the page only through textContent; the policy is the second wall.
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+};
+
+/** The web page's request listener; `boundHost` decides whether the Host header is checked. */
+export function createWebHandler(getDaemon: () => LocalDaemon | undefined, boundHost: string) {
+  // Bound to loopback, only loopback names may reach it: another site's page resolving its own
+  // name to 127.0.0.1 (DNS rebinding) must not read the traces.
+  const checkHost = isLoopbackHost(boundHost);
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    if (checkHost && !isLoopbackHost(hostName(req.headers.host ?? ''))) {
+      send(res, 421, 'text/plain; charset=utf-8', 'this page answers only to localhost names\n');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      send(res, 405, 'text/plain; charset=utf-8', 'GET only\n');
+      return;
+    }
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const daemon = getDaemon();
+    if (path === '/' || path === '/index.html') return send(res, 200, 'text/html; charset=utf-8', PAGE_HTML);
+    if (path === '/app.js') return send(res, 200, 'text/javascript; charset=utf-8', PAGE_JS);
+    if (path === '/app.css') return send(res, 200, 'text/css; charset=utf-8', PAGE_CSS);
+    if (path === '/api/traces') {
+      return sendJson(res, 200, { stats: daemon?.stats ?? null, traces: (daemon?.traces() ?? []).map(summary) });
+    }
+    if (path === '/api/rejections') {
+      const rejections = (daemon?.recentRejections() ?? []).reverse().map((r) => ({
+        errors: r.errors,
+        bytes: r.bytes,
+        receivedAt: r.receivedAt,
+        from: `${r.from.address}:${r.from.port}`,
+        name: r.document && typeof r.document.name === 'string' ? r.document.name : null,
+        traceId: r.document && typeof r.document.trace_id === 'string' ? r.document.trace_id : null,
+      }));
+      return sendJson(res, 200, { rejections });
+    }
+    const m = /^\/api\/traces\/([^/]+)$/.exec(path);
+    if (m) {
+      let id: string;
+      try {
+        id = decodeURIComponent(m[1]!);
+      } catch {
+        return sendJson(res, 400, { error: 'bad trace id' });
+      }
+      const trace = daemon?.trace(id);
+      return trace ? sendJson(res, 200, detail(trace)) : sendJson(res, 404, { error: `no trace ${id}` });
+    }
+    send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
+  };
+}
+
+function hostName(hostHeader: string): string {
+  const v6 = /^\[([^\]]+)\]/.exec(hostHeader);
+  if (v6) return v6[1]!;
+  return hostHeader.replace(/:\d*$/, '');
+}
+
+function summary(t: AssembledTrace) {
+  const root = t.roots[0];
+  return {
+    traceId: t.traceId,
+    name: root?.name ?? '',
+    start: t.start,
+    durationMs: t.durationMs ?? null,
+    documents: t.documents.length,
+    entities: t.entityCount,
+    fault: t.fault,
+    error: t.error,
+    rejected: t.rejectedCount,
+    complete: t.complete,
+    receivedAt: t.firstReceivedAt,
+    revision: `${t.revision}.${t.lastReceivedAt}`,
+  };
+}
+
+interface NodeJson {
+  id: string;
+  name: string;
+  kind: string;
+  parentId: string | null;
+  missingParent: string | null;
+  start: number;
+  end: number | null;
+  rejected: string[] | null;
+  entity: Record<string, unknown>;
+  children: NodeJson[];
+}
+
+function nodeJson(n: TraceNode): NodeJson {
+  // The children carry the embedded subsegments; sending them twice would double the payload.
+  const { subsegments: _omit, ...entity } = n.entity as unknown as Record<string, unknown>;
+  return {
+    id: n.id,
+    name: n.name,
+    kind: n.kind,
+    parentId: n.parentId ?? null,
+    missingParent: n.missingParent ?? null,
+    start: n.start,
+    end: n.end ?? null,
+    rejected: n.rejected ?? null,
+    entity,
+    children: n.children.map(nodeJson),
+  };
+}
+
+function detail(t: AssembledTrace) {
+  return { ...summary(t), end: t.end ?? null, missingParents: t.missingParents, inProgress: t.inProgress, roots: t.roots.map(nodeJson) };
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  send(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
+}

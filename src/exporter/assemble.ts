@@ -1,0 +1,193 @@
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { EntityDocument, SegmentDocument } from './document.js';
+import type { ResolvedTranslateOptions } from './translate/context.js';
+import { isSampled, translateSpan, type TranslatedSpan } from './translate/segment.js';
+import { currentLambdaEnvironment } from './translate/lambda.js';
+import { shrinkToFit } from './shrink.js';
+import { DAEMON_HEADER_BYTES } from '../daemon/header.js';
+
+/** A document ready to send: the object and its JSON, serialized exactly once. */
+export interface AssembledDocument {
+  readonly doc: SegmentDocument;
+  readonly json: string;
+  /** UTF-8 bytes of `json` (the datagram is the header plus this). */
+  readonly bytes: number;
+}
+
+export interface AssembleResult {
+  readonly documents: AssembledDocument[];
+  /** Spans skipped because they were not sampled. */
+  readonly unsampled: number;
+  /** Spans dropped (with a warning): ids X-Ray refuses, or too large even when shrunk. */
+  readonly dropped: number;
+}
+
+// The longest head an independent document can get; every body is sized so that it still fits.
+const MAX_HEAD_BYTES = Buffer.byteLength(
+  '"type":"subsegment","trace_id":"1-00000000-000000000000000000000000","parent_id":"0000000000000000",',
+);
+const SUBSEGMENTS_OPEN = ',"subsegments":[';
+const SUBSEGMENTS_OVERHEAD = Buffer.byteLength(SUBSEGMENTS_OPEN) + Buffer.byteLength(']');
+
+interface Node {
+  readonly t: TranslatedSpan;
+  body: EntityDocument;
+  json: string;
+  bytes: number;
+  readonly children: Node[];
+  readonly index: number;
+}
+
+interface Composed {
+  readonly obj: EntityDocument;
+  readonly json: string;
+  readonly bytes: number;
+}
+
+/**
+ * Spans → the documents to send: translate each span once, serialize each body once, then
+ * embed children in their parents (within the size limit) by joining strings, not re-serializing.
+ */
+export function assembleDocuments(spans: readonly ReadableSpan[], options: ResolvedTranslateOptions): AssembleResult {
+  const maxBody = options.maxDatagramBytes - DAEMON_HEADER_BYTES - MAX_HEAD_BYTES;
+  const lambda = currentLambdaEnvironment();
+  const nodes: Node[] = [];
+  let unsampled = 0;
+  let dropped = 0;
+
+  for (const span of spans) {
+    if (!isSampled(span)) {
+      unsampled++;
+      continue;
+    }
+    let t: TranslatedSpan | string;
+    try {
+      t = translateSpan(span, options, lambda);
+    } catch (err) {
+      // A translator bug must cost one span, not the batch (and never the application).
+      t = `span "${String(span?.name)}" could not be translated: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    if (typeof t === 'string') {
+      dropped++;
+      options.warnings.warn('untranslatable', `X-Ray exporter dropped a span: ${t}`);
+      continue;
+    }
+    let json = JSON.stringify(t.body);
+    let bytes = Buffer.byteLength(json);
+    let body = t.body;
+    if (bytes > maxBody) {
+      const shrunk = shrinkToFit(body, maxBody);
+      if (!shrunk) {
+        dropped++;
+        options.warnings.warn('oversized', `X-Ray exporter dropped span "${body.name}" (${bytes} bytes): it cannot be shrunk below ${maxBody} bytes`);
+        continue;
+      }
+      options.warnings.warn('shrunk', `X-Ray exporter shrank span "${body.name}" from ${bytes} to ${shrunk.bytes} bytes to fit one datagram`);
+      ({ doc: body, json, bytes } = shrunk);
+    }
+    nodes.push({ t, body, json, bytes, children: [], index: nodes.length });
+  }
+
+  const roots = options.nest ? linkChildren(nodes) : nodes;
+  const documents: AssembledDocument[] = [];
+  const emit = (node: Node, composed: Composed, parentId: string | undefined, asSubsegment: boolean) => {
+    documents.push(independent(node.t.traceId, parentId, asSubsegment, composed));
+  };
+  for (const root of roots) {
+    const composed = compose(root, maxBody, emit);
+    emit(root, composed, root.t.parentId, !root.t.isSegment);
+  }
+  return { documents, unsampled, dropped };
+}
+
+/** Attaches each subsegment to its parent when the parent is in the batch; returns the roots. */
+function linkChildren(nodes: Node[]): Node[] {
+  const byId = new Map<string, Node>();
+  for (const n of nodes) if (!byId.has(n.t.spanId)) byId.set(n.t.spanId, n);
+  const roots: Node[] = [];
+  const attached = new Set<Node>();
+  for (const n of nodes) {
+    const parent = !n.t.isSegment && n.t.parentId !== undefined ? byId.get(n.t.parentId) : undefined;
+    if (parent && parent !== n && parent.t.traceId === n.t.traceId) {
+      parent.children.push(n);
+      attached.add(n);
+    } else {
+      roots.push(n);
+    }
+  }
+  // Hostile or corrupt input can form a parent cycle, which no root reaches: cut it open.
+  const reached = new Set<Node>();
+  const mark = (n: Node) => {
+    const stack = [n];
+    while (stack.length > 0) {
+      const cur = stack.pop()!;
+      if (reached.has(cur)) continue;
+      reached.add(cur);
+      for (const c of cur.children) stack.push(c);
+    }
+  };
+  for (const r of roots) mark(r);
+  if (reached.size < nodes.length) {
+    for (const n of nodes) {
+      if (reached.has(n)) continue;
+      for (const other of nodes) {
+        const i = other.children.indexOf(n);
+        if (i >= 0) other.children.splice(i, 1);
+      }
+      roots.push(n);
+      mark(n);
+    }
+  }
+  for (const n of nodes) if (n.children.length > 1) n.children.sort(byStart);
+  return roots;
+}
+
+function byStart(a: Node, b: Node): number {
+  return a.t.startSeconds - b.t.startSeconds || a.index - b.index;
+}
+
+/**
+ * Embeds the node's children (first fit, in start order) while the result stays within `maxBody`;
+ * a child subtree that does not fit is emitted as an independent subsegment.
+ */
+function compose(
+  node: Node,
+  maxBody: number,
+  emit: (node: Node, composed: Composed, parentId: string, asSubsegment: boolean) => void,
+): Composed {
+  if (node.children.length === 0) return { obj: node.body, json: node.json, bytes: node.bytes };
+  const parts: string[] = [];
+  const objs: EntityDocument[] = [];
+  let bytes = node.bytes + SUBSEGMENTS_OVERHEAD;
+  for (const child of node.children) {
+    const c = compose(child, maxBody, emit);
+    const add = c.bytes + (parts.length > 0 ? 1 : 0);
+    if (bytes + add <= maxBody) {
+      parts.push(c.json);
+      objs.push(c.obj);
+      bytes += add;
+    } else {
+      emit(child, c, node.t.spanId, true);
+    }
+  }
+  if (parts.length === 0) return { obj: node.body, json: node.json, bytes: node.bytes };
+  return {
+    obj: { ...node.body, subsegments: objs },
+    json: node.json.slice(0, -1) + SUBSEGMENTS_OPEN + parts.join(',') + ']}',
+    bytes,
+  };
+}
+
+/** Prefixes the head an independent document needs; ids are validated hex, so no escaping. */
+function independent(traceId: string, parentId: string | undefined, asSubsegment: boolean, c: Composed): AssembledDocument {
+  let head = asSubsegment ? `"type":"subsegment","trace_id":"${traceId}"` : `"trace_id":"${traceId}"`;
+  if (parentId !== undefined) head += `,"parent_id":"${parentId}"`;
+  head += ',';
+  const json = '{' + head + c.json.slice(1);
+  const doc = (
+    asSubsegment
+      ? { type: 'subsegment', trace_id: traceId, ...(parentId !== undefined ? { parent_id: parentId } : {}), ...c.obj }
+      : { trace_id: traceId, ...(parentId !== undefined ? { parent_id: parentId } : {}), ...c.obj }
+  ) as SegmentDocument;
+  return { doc, json, bytes: Buffer.byteLength(head) + c.bytes };
+}

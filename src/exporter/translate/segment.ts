@@ -1,0 +1,134 @@
+import { TraceFlags } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { ATTR_RPC_SYSTEM } from '@opentelemetry/semantic-conventions/incubating';
+import type { EntityDocument } from '../document.js';
+import { ATTR_XRAY_NAMESPACE } from '../../conventions.js';
+import { hrTimeToEpochSeconds, toXRayTraceId } from '../../ids.js';
+import { createContext, isClientLike, isServerLike, takeString, type ResolvedTranslateOptions, type TranslateContext } from './context.js';
+import { resolveName } from './names.js';
+import { httpBlock, httpStatus } from './http.js';
+import { errorFlags, causeBlock } from './cause.js';
+import { awsFields } from './aws.js';
+import { sqlBlock } from './sql.js';
+import { linksBlock } from './links.js';
+import { annotationsAndMetadata } from './annotations.js';
+import type { LambdaEnvironment } from './lambda.js';
+
+/** One span, translated: the document body plus what nesting and the datagram head need. */
+export interface TranslatedSpan {
+  /** The document without `type`, `trace_id`, `parent_id` and `subsegments`: the part shared by
+   * the embedded and the independent form. */
+  readonly body: EntityDocument;
+  readonly isSegment: boolean;
+  readonly spanId: string;
+  /** The X-Ray parent id this document names when sent on its own, if any. */
+  readonly parentId: string | undefined;
+  readonly traceId: string;
+  /** OTel start time, for ordering siblings. */
+  readonly startSeconds: number;
+}
+
+const HEX16 = /^[0-9a-f]{16}$/;
+const HEX32 = /^[0-9a-f]{32}$/;
+
+export function isSampled(span: ReadableSpan): boolean {
+  return (span.spanContext().traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+}
+
+/**
+ * Translates one span, or returns a reason it cannot become an X-Ray document (invalid ids, or a
+ * Lambda span with no place under the function's segment).
+ */
+export function translateSpan(
+  span: ReadableSpan,
+  options: ResolvedTranslateOptions,
+  lambda: LambdaEnvironment | undefined,
+): TranslatedSpan | string {
+  const sc = span.spanContext();
+  if (!HEX32.test(sc.traceId) || !HEX16.test(sc.spanId)) {
+    return `span "${span.name}" has ids X-Ray cannot accept (trace ${sc.traceId}, span ${sc.spanId})`;
+  }
+  const traceId = toXRayTraceId(sc.traceId);
+  const parent = span.parentSpanContext;
+  let parentId = parent && HEX16.test(parent.spanId) ? parent.spanId : undefined;
+
+  let isSegment = parentId === undefined || isServerLike(span.kind);
+  if (lambda) {
+    // Lambda emits the function's segment itself; everything here hangs under its facade.
+    isSegment = false;
+    if (parentId === undefined) {
+      if (lambda.traceId !== sc.traceId || lambda.parentId === undefined) {
+        return `span "${span.name}" has no parent and is not part of the current Lambda invocation's trace`;
+      }
+      parentId = lambda.parentId;
+    }
+  }
+
+  const ctx = createContext(span, isSegment, options);
+  const body = buildBody(ctx, sc.spanId);
+  return {
+    body,
+    isSegment,
+    spanId: sc.spanId,
+    parentId,
+    traceId,
+    startSeconds: body.start_time,
+  };
+}
+
+function buildBody(ctx: TranslateContext, id: string): EntityDocument {
+  const { span } = ctx;
+  const doc: EntityDocument = {
+    name: resolveName(ctx),
+    id,
+    start_time: hrTimeToEpochSeconds(span.startTime),
+  };
+  if (span.ended) {
+    // A span ended before it started (clock skew, hand-set times) would read as negative duration.
+    const end = hrTimeToEpochSeconds(span.endTime);
+    doc.end_time = end < doc.start_time ? doc.start_time : end;
+  } else {
+    doc.in_progress = true;
+  }
+
+  const namespace = namespaceOf(ctx);
+  if (namespace) doc.namespace = namespace;
+
+  const http = httpBlock(ctx);
+  const flags = errorFlags(ctx, httpStatus(ctx));
+  const cause = causeBlock(ctx);
+  const aws = awsFields(ctx);
+  const sql = sqlBlock(ctx);
+
+  if (ctx.isSegment) {
+    if (aws.origin) doc.origin = aws.origin;
+    const user = takeString(ctx, 'enduser.id');
+    if (user !== undefined) doc.user = user.length > 250 ? user.slice(0, 250) : user;
+  }
+  if (flags.error) doc.error = true;
+  if (flags.fault) doc.fault = true;
+  if (flags.throttle) doc.throttle = true;
+  if (http) doc.http = http;
+  if (aws.aws) doc.aws = aws.aws;
+  if (sql) doc.sql = sql;
+  if (ctx.isSegment && aws.service) doc.service = aws.service;
+
+  const { annotations, metadata } = annotationsAndMetadata(ctx);
+  if (annotations) doc.annotations = annotations;
+  if (metadata) doc.metadata = metadata;
+  if (cause) doc.cause = cause;
+  const links = linksBlock(span.links);
+  if (links) doc.links = links;
+  return doc;
+}
+
+function namespaceOf(ctx: TranslateContext): 'aws' | 'remote' | undefined {
+  const explicit = takeString(ctx, ATTR_XRAY_NAMESPACE);
+  if (ctx.isSegment) return undefined;
+  if (explicit === 'aws' || explicit === 'remote') return explicit;
+  const attrs = ctx.attributes;
+  if (attrs[ATTR_RPC_SYSTEM] === 'aws-api' || (typeof attrs['aws.service'] === 'string' && attrs['aws.service'] !== '')) {
+    return 'aws';
+  }
+  return isClientLike(ctx.kind) ? 'remote' : undefined;
+}

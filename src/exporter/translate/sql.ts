@@ -1,0 +1,268 @@
+import {
+  ATTR_DB_NAMESPACE,
+  ATTR_DB_QUERY_TEXT,
+  ATTR_DB_SYSTEM_NAME,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  DB_SYSTEM_NAME_VALUE_MARIADB,
+  DB_SYSTEM_NAME_VALUE_MICROSOFT_SQL_SERVER,
+  DB_SYSTEM_NAME_VALUE_MYSQL,
+  DB_SYSTEM_NAME_VALUE_POSTGRESQL,
+} from '@opentelemetry/semantic-conventions';
+import {
+  ATTR_DB_CONNECTION_STRING,
+  ATTR_DB_NAME,
+  ATTR_DB_STATEMENT,
+  ATTR_DB_SYSTEM,
+  ATTR_DB_USER,
+  ATTR_NET_PEER_IP,
+  ATTR_NET_PEER_NAME,
+  ATTR_NET_PEER_PORT,
+  DB_SYSTEM_NAME_VALUE_ACTIAN_INGRES,
+  DB_SYSTEM_NAME_VALUE_AWS_REDSHIFT,
+  DB_SYSTEM_NAME_VALUE_CLICKHOUSE,
+  DB_SYSTEM_NAME_VALUE_COCKROACHDB,
+  DB_SYSTEM_NAME_VALUE_DERBY,
+  DB_SYSTEM_NAME_VALUE_FIREBIRDSQL,
+  DB_SYSTEM_NAME_VALUE_GCP_SPANNER,
+  DB_SYSTEM_NAME_VALUE_H2DATABASE,
+  DB_SYSTEM_NAME_VALUE_HIVE,
+  DB_SYSTEM_NAME_VALUE_HSQLDB,
+  DB_SYSTEM_NAME_VALUE_IBM_DB2,
+  DB_SYSTEM_NAME_VALUE_IBM_INFORMIX,
+  DB_SYSTEM_NAME_VALUE_IBM_NETEZZA,
+  DB_SYSTEM_NAME_VALUE_INSTANTDB,
+  DB_SYSTEM_NAME_VALUE_INTERSYSTEMS_CACHE,
+  DB_SYSTEM_NAME_VALUE_ORACLE_DB,
+  DB_SYSTEM_NAME_VALUE_OTHER_SQL,
+  DB_SYSTEM_NAME_VALUE_SAP_HANA,
+  DB_SYSTEM_NAME_VALUE_SAP_MAXDB,
+  DB_SYSTEM_NAME_VALUE_SQLITE,
+  DB_SYSTEM_NAME_VALUE_TERADATA,
+  DB_SYSTEM_NAME_VALUE_TRINO,
+  DB_SYSTEM_VALUE_CACHE,
+  DB_SYSTEM_VALUE_CLOUDSCAPE,
+  DB_SYSTEM_VALUE_COCKROACHDB,
+  DB_SYSTEM_VALUE_DB2,
+  DB_SYSTEM_VALUE_DERBY,
+  DB_SYSTEM_VALUE_EDB,
+  DB_SYSTEM_VALUE_FIREBIRD,
+  DB_SYSTEM_VALUE_FIRSTSQL,
+  DB_SYSTEM_VALUE_H2,
+  DB_SYSTEM_VALUE_HANADB,
+  DB_SYSTEM_VALUE_HIVE,
+  DB_SYSTEM_VALUE_HSQLDB,
+  DB_SYSTEM_VALUE_INFORMIX,
+  DB_SYSTEM_VALUE_INGRES,
+  DB_SYSTEM_VALUE_INTERBASE,
+  DB_SYSTEM_VALUE_MARIADB,
+  DB_SYSTEM_VALUE_MAXDB,
+  DB_SYSTEM_VALUE_MSSQL,
+  DB_SYSTEM_VALUE_MSSQLCOMPACT,
+  DB_SYSTEM_VALUE_MYSQL,
+  DB_SYSTEM_VALUE_NETEZZA,
+  DB_SYSTEM_VALUE_ORACLE,
+  DB_SYSTEM_VALUE_OTHER_SQL,
+  DB_SYSTEM_VALUE_PERVASIVE,
+  DB_SYSTEM_VALUE_POINTBASE,
+  DB_SYSTEM_VALUE_POSTGRESQL,
+  DB_SYSTEM_VALUE_PROGRESS,
+  DB_SYSTEM_VALUE_REDSHIFT,
+  DB_SYSTEM_VALUE_SPANNER,
+  DB_SYSTEM_VALUE_SQLITE,
+  DB_SYSTEM_VALUE_SYBASE,
+  DB_SYSTEM_VALUE_TERADATA,
+  DB_SYSTEM_VALUE_TRINO,
+  DB_SYSTEM_VALUE_VERTICA,
+} from '@opentelemetry/semantic-conventions/incubating';
+import type { SqlBlock } from '../document.js';
+import { peekString, toNumber, type TranslateContext } from './context.js';
+import { takeStringAlias, urlHost } from './http.js';
+
+/**
+ * Systems whose spans carry SQL: the Collector's list (db2, derby, hive, mariadb, mssql, mysql,
+ * oracle, postgresql, sqlite, teradata, other_sql) plus the other relational engines that the
+ * semantic conventions name, under both `db.system` values and their `db.system.name` successors.
+ */
+const SQL_SYSTEMS: ReadonlySet<string> = new Set<string>([
+  DB_SYSTEM_VALUE_CACHE,
+  DB_SYSTEM_VALUE_CLOUDSCAPE,
+  DB_SYSTEM_VALUE_COCKROACHDB,
+  DB_SYSTEM_VALUE_DB2,
+  DB_SYSTEM_VALUE_DERBY,
+  DB_SYSTEM_VALUE_EDB,
+  DB_SYSTEM_VALUE_FIREBIRD,
+  DB_SYSTEM_VALUE_FIRSTSQL,
+  DB_SYSTEM_VALUE_H2,
+  DB_SYSTEM_VALUE_HANADB,
+  DB_SYSTEM_VALUE_HIVE,
+  DB_SYSTEM_VALUE_HSQLDB,
+  DB_SYSTEM_VALUE_INFORMIX,
+  DB_SYSTEM_VALUE_INGRES,
+  DB_SYSTEM_VALUE_INTERBASE,
+  DB_SYSTEM_VALUE_MARIADB,
+  DB_SYSTEM_VALUE_MAXDB,
+  DB_SYSTEM_VALUE_MSSQL,
+  DB_SYSTEM_VALUE_MSSQLCOMPACT,
+  DB_SYSTEM_VALUE_MYSQL,
+  DB_SYSTEM_VALUE_NETEZZA,
+  DB_SYSTEM_VALUE_ORACLE,
+  DB_SYSTEM_VALUE_OTHER_SQL,
+  DB_SYSTEM_VALUE_PERVASIVE,
+  DB_SYSTEM_VALUE_POINTBASE,
+  DB_SYSTEM_VALUE_POSTGRESQL,
+  DB_SYSTEM_VALUE_PROGRESS,
+  DB_SYSTEM_VALUE_REDSHIFT,
+  DB_SYSTEM_VALUE_SPANNER,
+  DB_SYSTEM_VALUE_SQLITE,
+  DB_SYSTEM_VALUE_SYBASE,
+  DB_SYSTEM_VALUE_TERADATA,
+  DB_SYSTEM_VALUE_TRINO,
+  DB_SYSTEM_VALUE_VERTICA,
+  DB_SYSTEM_NAME_VALUE_ACTIAN_INGRES,
+  DB_SYSTEM_NAME_VALUE_AWS_REDSHIFT,
+  DB_SYSTEM_NAME_VALUE_CLICKHOUSE,
+  DB_SYSTEM_NAME_VALUE_COCKROACHDB,
+  DB_SYSTEM_NAME_VALUE_DERBY,
+  DB_SYSTEM_NAME_VALUE_FIREBIRDSQL,
+  DB_SYSTEM_NAME_VALUE_GCP_SPANNER,
+  DB_SYSTEM_NAME_VALUE_H2DATABASE,
+  DB_SYSTEM_NAME_VALUE_HIVE,
+  DB_SYSTEM_NAME_VALUE_HSQLDB,
+  DB_SYSTEM_NAME_VALUE_IBM_DB2,
+  DB_SYSTEM_NAME_VALUE_IBM_INFORMIX,
+  DB_SYSTEM_NAME_VALUE_IBM_NETEZZA,
+  DB_SYSTEM_NAME_VALUE_INSTANTDB,
+  DB_SYSTEM_NAME_VALUE_INTERSYSTEMS_CACHE,
+  DB_SYSTEM_NAME_VALUE_MARIADB,
+  DB_SYSTEM_NAME_VALUE_MICROSOFT_SQL_SERVER,
+  DB_SYSTEM_NAME_VALUE_MYSQL,
+  DB_SYSTEM_NAME_VALUE_ORACLE_DB,
+  DB_SYSTEM_NAME_VALUE_OTHER_SQL,
+  DB_SYSTEM_NAME_VALUE_POSTGRESQL,
+  DB_SYSTEM_NAME_VALUE_SAP_HANA,
+  DB_SYSTEM_NAME_VALUE_SAP_MAXDB,
+  DB_SYSTEM_NAME_VALUE_SQLITE,
+  DB_SYSTEM_NAME_VALUE_TERADATA,
+  DB_SYSTEM_NAME_VALUE_TRINO,
+]);
+
+const SYSTEM_KEYS = [ATTR_DB_SYSTEM_NAME, ATTR_DB_SYSTEM];
+const QUERY_KEYS = [ATTR_DB_QUERY_TEXT, ATTR_DB_STATEMENT];
+const DATABASE_KEYS = [ATTR_DB_NAMESPACE, ATTR_DB_NAME];
+const HOST_KEYS = [ATTR_SERVER_ADDRESS, ATTR_NET_PEER_NAME, ATTR_NET_PEER_IP];
+const PORT_KEYS = [ATTR_SERVER_PORT, ATTR_NET_PEER_PORT];
+
+/** X-Ray's schema caps `user` at 250 characters. */
+const MAX_USER = 250;
+
+/** `scheme://…`, JDBC's `jdbc:subprotocol://…` included. */
+const URL_SHAPED = /^[a-z][a-z0-9+.-]*(?::[a-z][a-z0-9+.-]*)*:\/\//i;
+/** A URL that names only the server (no path, no `;properties`), so the database can be appended. */
+const URL_WITHOUT_PATH = /^[a-z][a-z0-9+.-]*(?::[a-z][a-z0-9+.-]*)*:\/\/[^/?#;]*$/i;
+
+// Credential patterns. Each runs in linear time: no nested quantifiers, and the key of the
+// key=value pattern cannot cross a separator.
+/** `scheme://userinfo@`: up to the last `@` before the query, as passwords may hold `@` and `/`. */
+const URL_USERINFO = /^([a-z][a-z0-9+.-]*(?::[a-z][a-z0-9+.-]*)*:\/\/)[^?#]*@/i;
+/** Oracle thin/OCI: `jdbc:oracle:thin:user/password@host…`. */
+const ORACLE_USERINFO = /^(jdbc:oracle:[a-z0-9]+:)[^@]*@/i;
+/** Scheme-less `user/password@service` (Oracle EZConnect) and `user:password@host`. */
+const BARE_USERINFO = /^[^\s/@:;=?&]+[/:][^@\s;]*@/;
+/**
+ * `…password=value` pairs separated by `;` (ADO.NET, ODBC, JDBC properties) or `&`/`?` (URL
+ * query). Values may be quoted ("…", '…', {…}); the pair and its separator are removed.
+ */
+const KEY_VALUE_SECRET =
+  /(^|[;?&])[^;?&=]*?(?:password|pwd|passwd)\s*=\s*(?:"(?:[^"]|"")*"|'(?:[^']|'')*'|\{(?:[^}]|\}\})*\})?[^;&]*[;&]?/gi;
+/** libpq's space-separated `password=value` (value possibly single-quoted). */
+const LIBPQ_SECRET = /(^|\s)\w*(?:password|pwd|passwd)\s*=\s*(?:'(?:[^'\\]|\\.)*'|\S*)/gi;
+
+/** Quoted literals after `PASSWORD`, `PASSWORD FOR x =`, `IDENTIFIED [WITH plugin] BY` in query text. */
+const QUERY_QUOTED_SECRET =
+  /\b(password(?:\s+for\s+\S+)?|identified(?:\s+with\s+\S+)?\s+by)(\s*=?\s*)(?:'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*")/gi;
+/** Oracle's unquoted `IDENTIFIED BY secret`. */
+const QUERY_BARE_SECRET = /\b(identified\s+by\s+)(?!['"?])[^\s;,)]+/gi;
+
+/**
+ * `s` without credentials: URL userinfo (`user:password@`), Oracle `user/password@`, and every
+ * `password=`/`pwd=` pair in any case. The user name goes too where it is glued to the password;
+ * `db.user` carries it separately.
+ */
+export function stripCredentials(s: string): string {
+  let out = s.replace(KEY_VALUE_SECRET, '$1').replace(LIBPQ_SECRET, '$1');
+  if (URL_SHAPED.test(out)) out = out.replace(URL_USERINFO, '$1');
+  else if (ORACLE_USERINFO.test(out)) out = out.replace(ORACLE_USERINFO, '$1@');
+  else out = out.replace(BARE_USERINFO, '');
+  return out.trim();
+}
+
+/** Query text with password literals (`ALTER USER … PASSWORD '…'`, `IDENTIFIED BY …`) replaced by `?`. */
+export function scrubQuery(query: string): string {
+  return query.replace(QUERY_QUOTED_SECRET, '$1$2?').replace(QUERY_BARE_SECRET, '$1?');
+}
+
+/**
+ * The `sql` block for spans of SQL databases, or undefined for other spans (checked first: most
+ * spans have no `db.system`).
+ *
+ * A URL-shaped `db.connection_string` goes to `url` (with the database appended when it names only
+ * the server), any other to `connection_string`, as X-Ray's documentation splits them; without one,
+ * `connection_string` is built as `host[:port][/database]` from the server attributes. The
+ * Collector puts the span name in `url` and writes "localhost" when it knows no host; neither is a
+ * connection. Credentials are stripped from all of it, and `db.connection_string` is consumed even
+ * when nothing is left of it, so its raw value never reaches metadata.
+ */
+export function sqlBlock(ctx: TranslateContext): SqlBlock | undefined {
+  const attrs = ctx.attributes;
+  const system = peekString(attrs, ...SYSTEM_KEYS);
+  if (system === undefined || !SQL_SYSTEMS.has(system.toLowerCase())) return undefined;
+  takeStringAlias(ctx, SYSTEM_KEYS);
+
+  const block: SqlBlock = { database_type: system };
+  const database = peekString(attrs, ...DATABASE_KEYS);
+
+  const raw = attrs[ATTR_DB_CONNECTION_STRING];
+  const connection = typeof raw === 'string' ? stripCredentials(raw) : '';
+  if (typeof raw === 'string') ctx.consumed.add(ATTR_DB_CONNECTION_STRING);
+  if (connection !== '') {
+    if (URL_SHAPED.test(connection)) {
+      if (database !== undefined && URL_WITHOUT_PATH.test(connection)) {
+        takeStringAlias(ctx, DATABASE_KEYS);
+        block.url = `${connection}/${database}`;
+      } else {
+        block.url = connection;
+      }
+    } else {
+      block.connection_string = connection;
+    }
+  } else {
+    const built = buildConnectionString(ctx, database);
+    if (built !== undefined) block.connection_string = built;
+  }
+
+  const user = takeStringAlias(ctx, [ATTR_DB_USER], (u) => u.length <= MAX_USER);
+  if (user !== undefined) block.user = user;
+  const query = takeStringAlias(ctx, QUERY_KEYS);
+  if (query !== undefined) block.sanitized_query = scrubQuery(query);
+  return block;
+}
+
+function buildConnectionString(ctx: TranslateContext, database: string | undefined): string | undefined {
+  const host = takeStringAlias(ctx, HOST_KEYS);
+  if (host === undefined) return undefined;
+  let out = urlHost(host);
+  for (const key of PORT_KEYS) {
+    const port = toNumber(ctx.attributes[key]);
+    if (port !== undefined && Number.isInteger(port) && port > 0 && port <= 65535) {
+      ctx.consumed.add(key);
+      out += `:${port}`;
+      break;
+    }
+  }
+  if (database !== undefined) {
+    takeStringAlias(ctx, DATABASE_KEYS);
+    out += `/${database}`;
+  }
+  return out;
+}

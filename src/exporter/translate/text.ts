@@ -1,0 +1,14 @@
+/** `s` cut after `max` code points, never between the halves of a surrogate pair. */
+export function truncateCodePoints(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let i = 0;
+  for (let n = 0; n < max && i < s.length; n++) {
+    const c = s.charCodeAt(i);
+    i += c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && isLowSurrogate(s.charCodeAt(i + 1)) ? 2 : 1;
+  }
+  return s.slice(0, i);
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}

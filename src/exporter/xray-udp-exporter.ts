@@ -1,0 +1,95 @@
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { resolveDaemonAddress } from '../daemon/address.js';
+import { DAEMON_HEADER } from '../daemon/header.js';
+import { UdpClient } from '../daemon/udp-client.js';
+import { assembleDocuments } from './assemble.js';
+import { resolveTranslateOptions, type TranslateOptions } from './options.js';
+import type { ResolvedTranslateOptions } from './translate/context.js';
+
+export interface XRayUdpSpanExporterOptions extends TranslateOptions {
+  /**
+   * Where the daemon listens: `host:port` or `udp:host:port tcp:host:port`. The environment
+   * variable `AWS_XRAY_DAEMON_ADDRESS` wins, as in the X-Ray SDKs; default `127.0.0.1:2000`.
+   */
+  daemonAddress?: string;
+}
+
+export interface XRayExporterStats {
+  spansReceived: number;
+  documentsSent: number;
+  datagramsSent: number;
+  bytesSent: number;
+  unsampledSkipped: number;
+  spansDropped: number;
+  sendErrors: Record<string, number>;
+}
+
+/**
+ * An OpenTelemetry `SpanExporter` that sends spans to the X-Ray daemon as segment documents, one
+ * UDP datagram each. It never throws into the caller and always calls back: tracing must not be
+ * able to break the service it observes.
+ */
+export class XRayUdpSpanExporter implements SpanExporter {
+  private readonly options: ResolvedTranslateOptions;
+  private readonly client: UdpClient;
+  private isShutdown = false;
+  private spansReceived = 0;
+  private documentsSent = 0;
+  private unsampledSkipped = 0;
+  private spansDropped = 0;
+
+  /** @throws Error naming the value when the daemon address (option or env) is malformed. */
+  constructor(options: XRayUdpSpanExporterOptions = {}) {
+    this.options = resolveTranslateOptions(options);
+    const address = resolveDaemonAddress(options.daemonAddress);
+    this.client = new UdpClient(address.udp, { logger: this.options.logger });
+  }
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    if (this.isShutdown) {
+      resultCallback({ code: ExportResultCode.FAILED, error: new Error('XRayUdpSpanExporter is shut down') });
+      return;
+    }
+    let datagrams: string[];
+    try {
+      this.spansReceived += spans.length;
+      const result = assembleDocuments(spans, this.options);
+      this.unsampledSkipped += result.unsampled;
+      this.spansDropped += result.dropped;
+      datagrams = new Array<string>(result.documents.length);
+      for (let i = 0; i < result.documents.length; i++) datagrams[i] = DAEMON_HEADER + result.documents[i]!.json;
+      this.documentsSent += datagrams.length;
+    } catch (err) {
+      this.options.logger.error(`X-Ray exporter failed to translate a batch of ${spans.length} spans`, err);
+      resultCallback({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
+      return;
+    }
+    // UDP has no acknowledgement: handing the datagrams to the socket is the whole export.
+    this.client.send(datagrams, () => resultCallback({ code: ExportResultCode.SUCCESS }));
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.isShutdown) return;
+    this.isShutdown = true;
+    await this.client.close();
+  }
+
+  /** Nothing is buffered here: every export is handed to the socket before it calls back. */
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  stats(): XRayExporterStats {
+    const udp = this.client.stats();
+    return {
+      spansReceived: this.spansReceived,
+      documentsSent: this.documentsSent,
+      datagramsSent: udp.datagramsSent,
+      bytesSent: udp.bytesSent,
+      unsampledSkipped: this.unsampledSkipped,
+      spansDropped: this.spansDropped,
+      sendErrors: udp.sendErrors,
+    };
+  }
+}
