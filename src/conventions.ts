@@ -13,3 +13,9 @@ export const ATTR_XRAY_FAULT = 'aws.xray.fault';
 export const ATTR_XRAY_THROTTLE = 'aws.xray.throttle';
 /** `aws` | `remote`: overrides the namespace derived from the span kind. */
 export const ATTR_XRAY_NAMESPACE = 'aws.xray.namespace';
+/** Exception event attribute: the exception came from a downstream call (X-Ray's `remote`). */
+export const ATTR_XRAY_EXCEPTION_REMOTE = 'aws.xray.exception.remote';
+/** SQL fields the semantic conventions have no key for; the recorder's `setSql` writes them. */
+export const ATTR_XRAY_SQL_DATABASE_VERSION = 'db.version';
+export const ATTR_XRAY_SQL_DRIVER_VERSION = 'db.driver.version';
+export const ATTR_XRAY_SQL_PREPARATION = 'db.preparation';

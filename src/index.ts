@@ -7,6 +7,26 @@ export { parseDaemonAddress } from './daemon/address.js';
 export type { DaemonAddress, DaemonEndpoint } from './daemon/address.js';
 export { registerXRay } from './setup/register.js';
 export type { RegisterXRayOptions, XRayRegistration } from './setup/register.js';
+export {
+  xrayRecorder,
+  xray_recorder,
+  XRayRecorder,
+  Entity,
+  Segment,
+  Subsegment,
+  SegmentNotFoundError,
+} from './recorder/index.js';
+export type {
+  RecorderOptions,
+  BeginSegmentOptions,
+  SubsegmentOptions,
+  SubsegmentNamespace,
+  ContextMissingStrategy,
+  ContextMissingName,
+  CaptureDecorator,
+  AnnotationInput,
+  ExceptionOptions,
+} from './recorder/index.js';
 export type { Logger } from './logger.js';
 export type {
   SegmentDocument,

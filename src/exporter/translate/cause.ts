@@ -7,7 +7,7 @@ import {
   ATTR_TELEMETRY_SDK_LANGUAGE,
   EVENT_EXCEPTION,
 } from '@opentelemetry/semantic-conventions';
-import { ATTR_XRAY_ERROR, ATTR_XRAY_FAULT, ATTR_XRAY_THROTTLE } from '../../conventions.js';
+import { ATTR_XRAY_ERROR, ATTR_XRAY_EXCEPTION_REMOTE, ATTR_XRAY_FAULT, ATTR_XRAY_THROTTLE } from '../../conventions.js';
 import type { CauseBlock, ExceptionDocument } from '../document.js';
 import { isClientLike, peekString, takeString, type TranslateContext } from './context.js';
 import { parseStack, type ParsedCause } from './stack/index.js';
@@ -80,7 +80,7 @@ export function causeBlock(ctx: TranslateContext): CauseBlock | undefined {
     const message = text(attrs[ATTR_EXCEPTION_MESSAGE]);
     if (type !== undefined) exception.type = type;
     if (message !== undefined) exception.message = message;
-    if (remote) exception.remote = true;
+    if (remote || attrs[ATTR_XRAY_EXCEPTION_REMOTE] === true) exception.remote = true;
     exceptions.push(exception);
 
     const stacktrace = text(attrs[ATTR_EXCEPTION_STACKTRACE]);

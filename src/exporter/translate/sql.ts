@@ -76,7 +76,8 @@ import {
   DB_SYSTEM_VALUE_VERTICA,
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { SqlBlock } from '../document.js';
-import { peekString, toNumber, type TranslateContext } from './context.js';
+import { ATTR_XRAY_SQL_DATABASE_VERSION, ATTR_XRAY_SQL_DRIVER_VERSION, ATTR_XRAY_SQL_PREPARATION } from '../../conventions.js';
+import { peekString, takeString, toNumber, type TranslateContext } from './context.js';
 import { takeStringAlias, urlHost } from './http.js';
 
 /**
@@ -245,6 +246,15 @@ export function sqlBlock(ctx: TranslateContext): SqlBlock | undefined {
   if (user !== undefined) block.user = user;
   const query = takeStringAlias(ctx, QUERY_KEYS);
   if (query !== undefined) block.sanitized_query = scrubQuery(query);
+  const version = takeString(ctx, ATTR_XRAY_SQL_DATABASE_VERSION);
+  if (version !== undefined) block.database_version = version;
+  const driver = takeString(ctx, ATTR_XRAY_SQL_DRIVER_VERSION);
+  if (driver !== undefined) block.driver_version = driver;
+  const preparation = ctx.attributes[ATTR_XRAY_SQL_PREPARATION];
+  if (preparation === 'call' || preparation === 'statement') {
+    ctx.consumed.add(ATTR_XRAY_SQL_PREPARATION);
+    block.preparation = preparation;
+  }
   return block;
 }
 

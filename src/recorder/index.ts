@@ -1,0 +1,18 @@
+// What the package exports from the recorder facade (re-exported by src/index.ts).
+import { XRayRecorder } from './recorder.js';
+
+export { XRayRecorder } from './recorder.js';
+export type { RecorderOptions, BeginSegmentOptions, SubsegmentOptions } from './recorder.js';
+export { Entity } from './entity.js';
+export type { AnnotationInput, ExceptionOptions } from './entity.js';
+export { Segment } from './segment.js';
+export { Subsegment } from './subsegment.js';
+export type { SubsegmentNamespace } from './subsegment.js';
+export { SegmentNotFoundError } from './context-missing.js';
+export type { ContextMissingStrategy, ContextMissingName } from './context-missing.js';
+export type { CaptureDecorator } from './capture.js';
+
+/** The default recorder, over the global tracer provider (`trace.getTracer('xray-otel-bridge')`). */
+export const xrayRecorder: XRayRecorder = new XRayRecorder();
+/** Python's name for the default recorder: `from aws_xray_sdk.core import xray_recorder`. */
+export const xray_recorder: XRayRecorder = xrayRecorder;

@@ -1,0 +1,570 @@
+import { randomBytes } from 'node:crypto';
+import {
+  INVALID_SPAN_CONTEXT,
+  ROOT_CONTEXT,
+  SpanKind,
+  TraceFlags,
+  isSpanContextValid,
+  isValidSpanId,
+  trace,
+  type Context,
+  type HrTime,
+  type Span,
+  type SpanOptions,
+  type Tracer,
+  type TracerProvider,
+} from '@opentelemetry/api';
+import { ATTR_RPC_SYSTEM } from '@opentelemetry/semantic-conventions/incubating';
+import { fromXRayTraceId } from '../ids.js';
+import { stderrLogger, type Logger } from '../logger.js';
+import { AnyFunction, CaptureDecorator, finish, isThenable, makeCapture } from './capture.js';
+import { handleContextMissing, parseContextMissing, type ContextMissingStrategy } from './context-missing.js';
+import { ContextStore, entityOf } from './context-store.js';
+import { Entity, EntityMode, defineAliases, describe, type EntityHost } from './entity.js';
+import { LambdaFacade, isLambda } from './lambda.js';
+import { Segment } from './segment.js';
+import { Subsegment, type SubsegmentNamespace } from './subsegment.js';
+
+const TRACER_NAME = 'xray-otel-bridge';
+/** Segments name the service: the exporter (and the Collector) read the X-Ray segment name here. */
+const ATTR_AWS_LOCAL_SERVICE = 'aws.local.service';
+
+export interface RecorderOptions {
+  /** Default segment name; the environment variable `AWS_XRAY_TRACING_NAME` wins. */
+  service?: string;
+  /** What to do when there is no open segment; `AWS_XRAY_CONTEXT_MISSING` wins. Default `LOG_ERROR`. */
+  contextMissing?: ContextMissingStrategy;
+  /** Python's spelling of `contextMissing`. */
+  context_missing?: ContextMissingStrategy;
+  /** Where spans are made (default: the global tracer provider). */
+  tracerProvider?: TracerProvider;
+  /** Where warnings go (default: stderr, level from `AWS_XRAY_LOG_LEVEL`). */
+  logger?: Logger;
+  /**
+   * `false` (X-Ray's "trace everything") ignores `sampled: false` given to `beginSegment`. The
+   * tracer provider's sampler decides in every case; X-Ray sampling rules belong there
+   * (`AWSXRayRemoteSampler`).
+   */
+  sampling?: boolean;
+}
+
+export interface BeginSegmentOptions {
+  /** X-Ray trace id (`1-xxxxxxxx-…`) to continue, with `parentId`. */
+  traceId?: string;
+  /** X-Ray id of the upstream entity. */
+  parentId?: string;
+  /** The upstream sampling decision (a `Sampled=` header field). */
+  sampled?: boolean;
+}
+
+export interface SubsegmentOptions {
+  /** `remote`: a call to another service (CLIENT span); `aws`: an AWS SDK call (CLIENT, `rpc.system = aws-api`). */
+  namespace?: SubsegmentNamespace | 'local';
+}
+
+/** Options that the X-Ray SDKs take and that belong elsewhere here (the exporter or the provider). */
+const FOREIGN_OPTIONS = ['daemon_address', 'daemonAddress', 'plugins', 'sampling_rules', 'samplingRules', 'streaming_threshold', 'sampler', 'emitter', 'dynamic_naming', 'patch_modules'];
+
+const INTERNAL: SpanOptions = { kind: SpanKind.INTERNAL };
+const REMOTE: SpanOptions = { kind: SpanKind.CLIENT };
+const AWS: SpanOptions = { kind: SpanKind.CLIENT, attributes: { [ATTR_RPC_SYSTEM]: 'aws-api' } };
+
+/**
+ * The X-Ray recorder API (`xray_recorder` in Python, `AWSXRay` in Node) over OpenTelemetry: every
+ * segment and subsegment is a real OTel span, made by the configured tracer provider, sampled by
+ * its sampler, and in the same context as spans made through `@opentelemetry/api`. See
+ * `/spec/recorder.md`; context propagation is explained in `context-store.ts`.
+ */
+export class XRayRecorder implements EntityHost {
+  logger: Logger;
+  private service: string | undefined;
+  private contextMissing: ContextMissingStrategy = 'LOG_ERROR';
+  private sampling = true;
+  private explicitTracer: Tracer | undefined;
+  private globalProvider: TracerProvider | undefined;
+  private globalTracer: Tracer | undefined;
+  private readonly store: ContextStore;
+  private readonly lambda = new LambdaFacade();
+  private readonly adopted = new WeakMap<Span, Segment>();
+
+  // Python's names. `capture` and `captureAsync` are bound to the instance so that
+  // `@xrayRecorder.capture` and destructured uses work without `this`.
+  declare begin_segment: XRayRecorder['beginSegment'];
+  declare end_segment: XRayRecorder['endSegment'];
+  declare begin_subsegment: XRayRecorder['beginSubsegment'];
+  declare begin_subsegment_without_sampling: XRayRecorder['beginSubsegmentWithoutSampling'];
+  declare end_subsegment: XRayRecorder['endSubsegment'];
+  declare current_segment: XRayRecorder['currentSegment'];
+  declare current_subsegment: XRayRecorder['currentSubsegment'];
+  declare get_trace_entity: XRayRecorder['getTraceEntity'];
+  declare set_trace_entity: XRayRecorder['setTraceEntity'];
+  declare clear_trace_entities: XRayRecorder['clearTraceEntities'];
+  declare put_annotation: XRayRecorder['putAnnotation'];
+  declare put_metadata: XRayRecorder['putMetadata'];
+  declare in_segment: XRayRecorder['inSegment'];
+  declare in_subsegment: XRayRecorder['inSubsegment'];
+  declare is_sampled: XRayRecorder['isSampled'];
+  readonly capture: XRayRecorder['captureImpl'];
+  readonly captureAsync: XRayRecorder['captureImpl'];
+  readonly capture_async: XRayRecorder['captureImpl'];
+
+  constructor(options: RecorderOptions = {}) {
+    this.logger = safeLogger(stderrLogger());
+    this.store = new ContextStore((message) => this.logger.warn(message));
+    this.capture = this.captureImpl.bind(this) as XRayRecorder['captureImpl'];
+    this.captureAsync = this.capture;
+    this.capture_async = this.capture;
+    this.configure(options);
+  }
+
+  /** Sets options; environment variables win where the X-Ray SDKs let them. */
+  configure(options: RecorderOptions = {}): this {
+    if (typeof options !== 'object' || options === null) {
+      this.logger.warn(`configure: ${describe(options)} is not an options object; ignored`);
+      return this;
+    }
+    if (options.logger !== undefined) this.logger = safeLogger(options.logger);
+
+    const envName = process.env.AWS_XRAY_TRACING_NAME;
+    if (envName) this.service = envName;
+    else if (options.service !== undefined) {
+      if (typeof options.service === 'string' && options.service !== '') this.service = options.service;
+      else this.logger.warn(`configure: service ${describe(options.service)} is not a non-empty string; ignored`);
+    }
+
+    const requested = options.contextMissing ?? options.context_missing;
+    const envStrategy = process.env.AWS_XRAY_CONTEXT_MISSING;
+    const fromEnv = envStrategy ? parseContextMissing(envStrategy) : undefined;
+    if (envStrategy && fromEnv === undefined) this.logger.warn(`AWS_XRAY_CONTEXT_MISSING=${envStrategy} is not LOG_ERROR, RUNTIME_ERROR or IGNORE_ERROR; ignored`);
+    if (fromEnv !== undefined) this.contextMissing = fromEnv;
+    else if (requested !== undefined) {
+      const strategy = parseContextMissing(requested);
+      if (strategy !== undefined) this.contextMissing = strategy;
+      else this.logger.warn(`configure: contextMissing ${describe(requested)} is not LOG_ERROR, RUNTIME_ERROR, IGNORE_ERROR or a function; ignored`);
+    }
+
+    if (options.tracerProvider !== undefined) {
+      this.explicitTracer = typeof options.tracerProvider?.getTracer === 'function' ? options.tracerProvider.getTracer(TRACER_NAME) : undefined;
+      if (this.explicitTracer === undefined) this.logger.warn('configure: tracerProvider has no getTracer(); using the global tracer provider');
+    }
+    if (options.sampling !== undefined) this.sampling = options.sampling !== false;
+
+    for (const key of FOREIGN_OPTIONS) {
+      if (key in options) {
+        this.logger.warn(`configure: "${key}" has no effect here: the OpenTelemetry SDK setup (exporter, sampler, resource detectors) does that job`);
+      }
+    }
+    return this;
+  }
+
+  /**
+   * Starts a segment (a SERVER span) and makes it current. It continues the given trace, or a
+   * trace propagated to the active context from upstream; otherwise it is a new trace: a segment
+   * never becomes the child of a local span that happens to be active (in particular one left by
+   * another request's `beginSegment` in a shared caller, see `context-store.ts`).
+   */
+  beginSegment(name?: string, options?: BeginSegmentOptions | string, parentId?: string, sampled?: boolean | number): Segment {
+    // Python's positional form: begin_segment(name, traceid, parent_id, sampling).
+    const opts: BeginSegmentOptions =
+      typeof options === 'string' ? { traceId: options, parentId, sampled: sampled === undefined ? undefined : Boolean(sampled) } : (options ?? {});
+    if (isLambda()) {
+      this.logger.warn('beginSegment is ignored in AWS Lambda: Lambda records the function segment, and subsegments go under it');
+      return this.lambda.current(this) ?? this.dummySegment(name);
+    }
+    const segment = this.startSegment(name, opts, this.live());
+    this.store.attach(segment.context);
+    return segment;
+  }
+
+  /** Ends the current segment and restores the context it was begun in. */
+  endSegment(endTime?: number | Date | HrTime): void {
+    const entity = entityOf(this.store.active());
+    if (entity === undefined) {
+      if (isLambda()) this.logger.warn('endSegment is ignored in AWS Lambda: Lambda closes the function segment');
+      else this.missing('endSegment');
+      return;
+    }
+    const segment = entity.segment;
+    if (segment.mode !== EntityMode.Owned) {
+      segment.close(endTime);
+      return;
+    }
+    const open: string[] = [];
+    for (let e: Entity = entity; e !== segment && e instanceof Subsegment; e = e.parent) {
+      if (!e.isClosed()) open.push(`"${e.name}"`);
+    }
+    if (open.length > 0) segment.warn(`ended while subsegments are still open: ${open.join(', ')}; they are exported as they end`);
+    segment.close(endTime);
+    this.store.attach(segment.parentContext);
+  }
+
+  /**
+   * Starts a subsegment as a child of the active span (the current entity's, or an OTel span
+   * begun inside it) and makes it current. Without an open segment: the context-missing strategy,
+   * and a subsegment that records nothing, so chained calls keep working.
+   */
+  beginSubsegment(name: string, options?: SubsegmentOptions | SubsegmentNamespace | 'local'): Subsegment {
+    const namespace = typeof options === 'string' ? options : options?.namespace;
+    return this.openSubsegment(name, namespace, false, 'beginSubsegment');
+  }
+
+  /** A subsegment whose span is not sampled (nor are its children), whatever the trace's decision. */
+  beginSubsegmentWithoutSampling(name: string): Subsegment {
+    return this.openSubsegment(name, undefined, true, 'beginSubsegmentWithoutSampling');
+  }
+
+  /** Ends the current subsegment; the context it was begun in becomes current again. */
+  endSubsegment(endTime?: number | Date | HrTime): void {
+    const entity = entityOf(this.store.active());
+    if (entity === undefined) {
+      this.missing('endSubsegment');
+      return;
+    }
+    if (!(entity instanceof Subsegment)) {
+      entity.warn('is current and is not a subsegment; endSubsegment ignored');
+      return;
+    }
+    entity.close(endTime);
+    this.store.attach(entity.parentContext);
+  }
+
+  /** The current entity: a segment or subsegment (Lambda's facade, or an adopted OTel span). */
+  getTraceEntity(): Entity | undefined {
+    const entity = this.entityIn(this.live());
+    if (entity === undefined) this.missing('getTraceEntity');
+    return entity;
+  }
+
+  /** Makes `entity` current for the rest of this async execution (e.g. in a callback that lost it). */
+  setTraceEntity(entity: Entity): void {
+    if (!(entity instanceof Entity)) {
+      this.logger.warn(`setTraceEntity: ${describe(entity)} is not a segment or subsegment; ignored`);
+      return;
+    }
+    this.store.attach(entity.context);
+  }
+
+  /** Forgets the current entities (and OTel spans) of this async execution. */
+  clearTraceEntities(): void {
+    this.store.attach(ROOT_CONTEXT);
+  }
+
+  currentSegment(): Segment | undefined {
+    return this.getTraceEntity()?.segment;
+  }
+
+  /** The current subsegment, or undefined when the current entity is the segment itself. */
+  currentSubsegment(): Subsegment | undefined {
+    const entity = this.getTraceEntity();
+    return entity instanceof Subsegment ? entity : undefined;
+  }
+
+  putAnnotation(key: string, value: string | number | boolean): void {
+    const entity = this.entityIn(this.live());
+    if (entity === undefined) this.missing('putAnnotation');
+    else entity.putAnnotation(key, value);
+  }
+
+  putMetadata(key: string, value: unknown, namespace?: string): void {
+    const entity = this.entityIn(this.live());
+    if (entity === undefined) this.missing('putMetadata');
+    else entity.putMetadata(key, value, namespace);
+  }
+
+  /** Whether the current entity is sampled (false without one). */
+  isSampled(): boolean {
+    const entity = this.entityIn(this.live());
+    return entity !== undefined && entity.sampled;
+  }
+
+  /**
+   * Runs `fn(segment)` in a new segment, closed when `fn` returns, throws, or its promise
+   * settles. The segment is current only inside `fn` (`context.with`): nothing leaks.
+   */
+  inSegment<R>(name: string | undefined, fn: (segment: Segment) => R, options?: BeginSegmentOptions): R {
+    if (isLambda()) {
+      this.logger.warn('inSegment runs without a segment in AWS Lambda: Lambda records the function segment');
+      const facade = this.lambda.current(this) ?? this.dummySegment(name);
+      return this.store.with(facade.context, fn, undefined, [facade]);
+    }
+    const segment = this.startSegment(name, options ?? {}, this.live());
+    return this.runIn(segment, fn);
+  }
+
+  /** Runs `fn(subsegment)` in a new subsegment of the current entity, closed as `inSegment`'s. */
+  inSubsegment<R>(name: string, fn: (subsegment: Subsegment) => R, options?: SubsegmentOptions): R {
+    const active = this.live();
+    const parent = this.entityIn(active);
+    if (parent === undefined) {
+      this.missing(`inSubsegment("${String(name)}")`);
+      return fn(this.dummySubsegment(name));
+    }
+    const subsegment = this.startSubsegment(name, active, parent, options?.namespace, false);
+    return this.runIn(subsegment, fn);
+  }
+
+  /**
+   * `capture(name?)` wraps a function (or decorates a method) so that each call runs in a
+   * subsegment named `name` (default: the function's name). `capture(fn)` and `@capture` work
+   * too. Bound to the instance as `capture`, `captureAsync` and `capture_async`.
+   */
+  private captureImpl(name?: string): CaptureDecorator;
+  private captureImpl<F extends AnyFunction>(fn: F, context?: ClassMethodDecoratorContext): F;
+  private captureImpl(nameOrFn?: string | AnyFunction, context?: ClassMethodDecoratorContext): CaptureDecorator | AnyFunction {
+    if (typeof nameOrFn === 'function') return makeCapture(this, undefined)(nameOrFn, context);
+    if (nameOrFn !== undefined && typeof nameOrFn !== 'string') {
+      this.logger.warn(`capture: name ${describe(nameOrFn)} is not a string; using the function's name`);
+      return makeCapture(this, undefined);
+    }
+    return makeCapture(this, nameOrFn);
+  }
+
+  /** @internal One captured call (see `capture.ts`). */
+  runCaptured<F extends AnyFunction>(name: string, fn: F, thisArg: unknown, args: Parameters<F>): ReturnType<F> {
+    const active = this.live();
+    const parent = this.entityIn(active);
+    if (parent === undefined) {
+      this.missing(`capture("${name}")`);
+      return fn.apply(thisArg, args) as ReturnType<F>;
+    }
+    const subsegment = this.startSubsegment(name, active, parent, undefined, false);
+    let result: ReturnType<F>;
+    try {
+      result = this.store.with(subsegment.context, fn, thisArg, args) as ReturnType<F>;
+    } catch (err) {
+      finish(subsegment, err, true);
+      throw err;
+    }
+    if (isThenable(result)) return settle(subsegment, result) as ReturnType<F>;
+    finish(subsegment);
+    return result;
+  }
+
+  private runIn<E extends Entity, R>(entity: E, fn: (entity: E) => R): R {
+    let result: R;
+    try {
+      result = this.store.with(entity.context, fn, undefined, [entity]);
+    } catch (err) {
+      finish(entity, err, true);
+      throw err;
+    }
+    if (isThenable(result)) return settle(entity, result) as R;
+    finish(entity);
+    return result;
+  }
+
+  private openSubsegment(name: string, namespace: string | undefined, unsampled: boolean, operation: string): Subsegment {
+    const active = this.live();
+    const parent = this.entityIn(active);
+    if (parent === undefined) {
+      this.missing(`${operation}("${String(name)}")`);
+      return this.dummySubsegment(name);
+    }
+    const subsegment = this.startSubsegment(name, active, parent, namespace, unsampled);
+    this.store.attach(subsegment.context);
+    return subsegment;
+  }
+
+  private startSegment(name: string | undefined, options: BeginSegmentOptions, active: Context): Segment {
+    const segmentName = this.segmentName(name);
+    let parentContext = active;
+    let root = false;
+    let parentId: string | undefined;
+    let unsampledRoot = false;
+    const refuseSampling = options.sampled === false && this.sampling;
+
+    const traceId = options.traceId === undefined ? undefined : fromXRayTraceId(String(options.traceId));
+    if (options.traceId !== undefined && traceId === undefined) {
+      this.logger.warn(`beginSegment: trace id ${describe(options.traceId)} is not an X-Ray trace id; starting a new trace`);
+    }
+    const upstreamParent = typeof options.parentId === 'string' ? options.parentId.toLowerCase() : undefined;
+    if (traceId !== undefined && upstreamParent !== undefined && isValidSpanId(upstreamParent)) {
+      // Upstream's decision travels as the remote parent's flag; the provider's sampler takes it from there.
+      parentContext = trace.setSpanContext(active, {
+        traceId,
+        spanId: upstreamParent,
+        traceFlags: refuseSampling ? TraceFlags.NONE : TraceFlags.SAMPLED,
+        isRemote: true,
+      });
+      parentId = upstreamParent;
+    } else {
+      if (traceId !== undefined || options.parentId !== undefined) {
+        this.logger.warn('beginSegment: a trace is continued from a trace id and a parent id (16 hex digits) together; starting a new trace');
+      }
+      const upstream = trace.getSpanContext(active);
+      if (upstream !== undefined && upstream.isRemote === true && isSpanContextValid(upstream)) parentId = upstream.spanId;
+      else root = true;
+      unsampledRoot = refuseSampling && parentId === undefined;
+    }
+
+    let span: Span;
+    if (unsampledRoot) {
+      // Upstream said "not sampled" but named no trace: nothing to record, ids only for propagation.
+      span = trace.wrapSpanContext({ traceId: randomHex(16), spanId: randomHex(8), traceFlags: TraceFlags.NONE });
+    } else {
+      const spanOptions: SpanOptions = { kind: SpanKind.SERVER, root };
+      if (segmentName !== undefined) spanOptions.attributes = { [ATTR_AWS_LOCAL_SERVICE]: segmentName };
+      span = this.tracer().startSpan(segmentName ?? 'segment', spanOptions, parentContext);
+    }
+    return new Segment(this, segmentName ?? 'segment', span, active, parentId);
+  }
+
+  private startSubsegment(name: string, active: Context, parent: Entity, namespace: string | undefined, unsampled: boolean): Subsegment {
+    let subsegmentName = name;
+    if (typeof name !== 'string' || name === '') {
+      this.logger.warn(`subsegment name ${describe(name)} is not a non-empty string; using "subsegment"`);
+      subsegmentName = 'subsegment';
+    }
+    let options = INTERNAL;
+    let ns: SubsegmentNamespace | undefined;
+    if (namespace === 'remote') {
+      options = REMOTE;
+      ns = namespace;
+    } else if (namespace === 'aws') {
+      options = AWS;
+      ns = namespace;
+    } else if (namespace !== undefined && namespace !== 'local') {
+      this.logger.warn(`subsegment "${subsegmentName}": namespace ${describe(namespace)} is not "aws", "remote" or "local"; using local`);
+    }
+
+    let parentContext = active;
+    let parentSpan = trace.getSpan(active);
+    if (parentSpan === undefined) {
+      // The Lambda facade is current without being in the context: hang under its remote span.
+      parentSpan = parent.span;
+      parentContext = trace.setSpan(active, parentSpan);
+    }
+    if (unsampled) {
+      parentContext = trace.setSpanContext(parentContext, { ...parentSpan.spanContext(), traceFlags: TraceFlags.NONE });
+    }
+    const span = this.tracer().startSpan(subsegmentName, options, parentContext);
+    return new Subsegment(this, subsegmentName, span, active, parentSpan.spanContext().spanId, parent, ns);
+  }
+
+  /**
+   * The active context, minus entities that are over. `attach()` in the synchronous part of an
+   * async function also sets its caller's context (see `context-store.ts`), so a caller that runs
+   * one request after another (Lambda's runtime loop, a job runner, a test) can find the previous
+   * request's subsegment still there after it ended: a closed entity whose span is the active one
+   * stands for the context it was begun in, and in Lambda, anything from an earlier invocation
+   * for no entity at all.
+   */
+  private live(): Context {
+    let ctx = this.store.active();
+    let entity = entityOf(ctx);
+    while (entity !== undefined && entity.isClosed() && trace.getSpan(ctx) === entity.span) {
+      ctx = entity.parentContext;
+      entity = entityOf(ctx);
+    }
+    if (entity !== undefined && entity.segment.mode === EntityMode.Facade && entity.segment !== this.lambda.current(this)) return ROOT_CONTEXT;
+    return ctx;
+  }
+
+  /**
+   * The entity current in `ctx`: the recorder's own; else an OTel span active there (adopted, so
+   * legacy `currentSegment().putAnnotation()` lands on the server span OTel started); else, in
+   * Lambda, the invocation's facade.
+   */
+  private entityIn(ctx: Context): Entity | undefined {
+    const entity = entityOf(ctx);
+    if (entity !== undefined) return entity;
+    const span = trace.getSpan(ctx);
+    if (span !== undefined && isSpanContextValid(span.spanContext())) {
+      let adopted = this.adopted.get(span);
+      if (adopted === undefined) {
+        adopted = new Segment(this, spanName(span), span, ctx, undefined, EntityMode.Adopted);
+        this.adopted.set(span, adopted);
+      }
+      return adopted;
+    }
+    return isLambda() ? this.lambda.current(this) : undefined;
+  }
+
+  private missing(operation: string): void {
+    const message = `${operation}: cannot find the current segment or subsegment; begin a segment first (or run inside capture/inSegment)`;
+    handleContextMissing(this.contextMissing, this.logger, message);
+  }
+
+  private segmentName(name: string | undefined): string | undefined {
+    if (typeof name === 'string' && name !== '') return name;
+    if (name !== undefined) this.logger.warn(`beginSegment: name ${describe(name)} is not a non-empty string; using the service name`);
+    return this.service;
+  }
+
+  private tracer(): Tracer {
+    if (this.explicitTracer !== undefined) return this.explicitTracer;
+    // The global provider object changes only when an application (or a test) replaces it.
+    const provider = trace.getTracerProvider();
+    if (provider !== this.globalProvider || this.globalTracer === undefined) {
+      this.globalProvider = provider;
+      this.globalTracer = provider.getTracer(TRACER_NAME);
+    }
+    return this.globalTracer;
+  }
+
+  private dummySegment(name: string | undefined): Segment {
+    return new Segment(this, name || 'segment', trace.wrapSpanContext(INVALID_SPAN_CONTEXT), ROOT_CONTEXT, undefined, EntityMode.Owned);
+  }
+
+  private dummySubsegment(name: string): Subsegment {
+    const parent = this.dummySegment(undefined);
+    return new Subsegment(this, typeof name === 'string' && name !== '' ? name : 'subsegment', parent.span, ROOT_CONTEXT, undefined, parent, undefined);
+  }
+}
+
+defineAliases(XRayRecorder.prototype, [
+  ['begin_segment', 'beginSegment'],
+  ['end_segment', 'endSegment'],
+  ['begin_subsegment', 'beginSubsegment'],
+  ['begin_subsegment_without_sampling', 'beginSubsegmentWithoutSampling'],
+  ['end_subsegment', 'endSubsegment'],
+  ['current_segment', 'currentSegment'],
+  ['current_subsegment', 'currentSubsegment'],
+  ['get_trace_entity', 'getTraceEntity'],
+  ['set_trace_entity', 'setTraceEntity'],
+  ['clear_trace_entities', 'clearTraceEntities'],
+  ['put_annotation', 'putAnnotation'],
+  ['put_metadata', 'putMetadata'],
+  ['in_segment', 'inSegment'],
+  ['in_subsegment', 'inSubsegment'],
+  ['is_sampled', 'isSampled'],
+]);
+
+function settle(entity: Entity, result: PromiseLike<unknown>): PromiseLike<unknown> {
+  return result.then(
+    (value) => {
+      finish(entity);
+      return value;
+    },
+    (err: unknown) => {
+      finish(entity, err, true);
+      throw err;
+    },
+  );
+}
+
+function spanName(span: Span): string {
+  const name = (span as { name?: unknown }).name;
+  return typeof name === 'string' && name !== '' ? name : 'span';
+}
+
+function randomHex(bytes: number): string {
+  return randomBytes(bytes).toString('hex');
+}
+
+/** A logger whose failures stay inside: a warning must never become the application's error. */
+function safeLogger(logger: Logger): Logger {
+  const call = (level: keyof Logger, message: string, args: unknown[]): void => {
+    try {
+      logger[level](message, ...args);
+    } catch {
+      // Nothing sensible to do with a logger that throws.
+    }
+  };
+  return {
+    debug: (m, ...a) => call('debug', m, a),
+    info: (m, ...a) => call('info', m, a),
+    warn: (m, ...a) => call('warn', m, a),
+    error: (m, ...a) => call('error', m, a),
+  };
+}

@@ -1,0 +1,42 @@
+import type { Context, Span } from '@opentelemetry/api';
+import { Entity, EntityMode, type EntityHost } from './entity.js';
+import type { Segment } from './segment.js';
+
+export type SubsegmentNamespace = 'aws' | 'remote';
+
+/** X-Ray's subsegment: a unit of work inside a segment, as an INTERNAL (or CLIENT) child span. */
+export class Subsegment extends Entity {
+  /** The segment this subsegment belongs to. */
+  readonly segment: Segment;
+  /** The entity it was begun in (its parent, unless an OTel span sits in between). */
+  readonly parent: Entity;
+  readonly namespace: SubsegmentNamespace | undefined;
+
+  /** @internal */
+  constructor(
+    host: EntityHost,
+    name: string,
+    span: Span,
+    parentContext: Context,
+    parentId: string | undefined,
+    parent: Entity,
+    namespace: SubsegmentNamespace | undefined,
+  ) {
+    super(host, name, span, parentContext, parentId, EntityMode.Owned);
+    this.segment = parent.segment;
+    this.parent = parent;
+    this.namespace = namespace;
+  }
+
+  get kind(): 'subsegment' {
+    return 'subsegment';
+  }
+
+  get parentSegment(): Segment {
+    return this.segment;
+  }
+
+  get parent_segment(): Segment {
+    return this.segment;
+  }
+}
