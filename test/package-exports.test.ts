@@ -1,0 +1,36 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// Legacy code uses `require`, new code `import`: both must load the built package by its name
+// (self-reference through package.json "exports"). `npm test` builds first.
+const root = fileURLToPath(new URL('..', import.meta.url));
+const API = ['XRayUdpSpanExporter', 'toSegmentDocuments', 'parseDaemonAddress', 'registerXRay', 'xrayRecorder', 'xray_recorder', 'XRayRecorder'];
+
+function run(args: string[]): string {
+  return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+}
+
+describe('the published package', () => {
+  it('has been built (npm test runs the build first)', () => {
+    for (const f of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/cli/main.js']) {
+      expect(existsSync(`${root}/${f}`), f).toBe(true);
+    }
+  });
+
+  it('loads with require() and exposes the public API', () => {
+    const out = run(['-e', `const m = require('xray-otel-bridge'); console.log(JSON.stringify(${JSON.stringify(API)}.map((k) => typeof m[k])))`]);
+    expect(JSON.parse(out)).toEqual(['function', 'function', 'function', 'function', 'object', 'object', 'function']);
+  });
+
+  it('loads with import and exposes the same API', () => {
+    const out = run(['--input-type=module', '-e', `const m = await import('xray-otel-bridge'); console.log(JSON.stringify(${JSON.stringify(API)}.map((k) => typeof m[k])))`]);
+    expect(JSON.parse(out)).toEqual(['function', 'function', 'function', 'function', 'object', 'object', 'function']);
+  });
+
+  it('require() and import agree on parsing a daemon address', () => {
+    const cjs = run(['-e', `console.log(JSON.stringify(require('xray-otel-bridge').parseDaemonAddress('udp:[::1]:2000 tcp:127.0.0.1:2001')))`]);
+    expect(JSON.parse(cjs)).toEqual({ udp: { host: '::1', port: 2000 }, tcp: { host: '127.0.0.1', port: 2001 } });
+  });
+});
