@@ -7,6 +7,8 @@ export default defineConfig([
     dts: true,
     sourcemap: true,
     clean: true,
+    // The local daemon finds its shipped schema through import.meta.url; tsup maps it for CJS.
+    shims: true,
     target: 'node20',
     platform: 'node',
   },

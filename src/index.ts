@@ -6,6 +6,9 @@ export type { TranslateOptions } from './exporter/options.js';
 export { parseDaemonAddress } from './daemon/address.js';
 export type { DaemonAddress, DaemonEndpoint } from './daemon/address.js';
 export { registerXRay } from './setup/register.js';
+export { startLocalDaemon, ListenError } from './daemon/local/server.js';
+export type { LocalDaemon, LocalDaemonOptions, DatagramEvent } from './daemon/local/server.js';
+export { renderTrace } from './daemon/local/render-tree.js';
 export type { RegisterXRayOptions, XRayRegistration } from './setup/register.js';
 export {
   xrayRecorder,

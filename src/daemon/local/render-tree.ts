@@ -49,7 +49,7 @@ export function safeText(s: unknown, max = 200): string {
 
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined) return 'in progress';
-  if (ms < 1) return `${ms.toFixed(2)} ms`;
+  if (ms < 0.995) return `${ms.toFixed(2)} ms`;
   if (ms < 1000) return `${ms.toFixed(1)} ms`;
   return `${(ms / 1000).toFixed(2)} s`;
 }

@@ -8,7 +8,7 @@ import type { SegmentDocument } from '../../exporter/document.js';
 import { parseDaemonAddress, type DaemonAddress, type DaemonEndpoint } from '../address.js';
 import { createSamplingEndpoint, type SamplingRule } from './sampling.js';
 import { isAssemblable, TraceAssembler, type AssembledTrace } from './traces.js';
-import { validateDatagram, type DatagramReport } from './validate.js';
+import { prepareValidator, validateDatagram, type DatagramReport } from './validate.js';
 import { createWebHandler, parseHttpAddress } from './web.js';
 
 export const DEFAULT_LISTEN_ADDRESS = '127.0.0.1:2000';
@@ -192,6 +192,8 @@ export async function startLocalDaemon(options: LocalDaemonOptions = {}): Promis
       : typeof options.http === 'string'
         ? parseHttpAddress(options.http)
         : options.http;
+
+  await prepareValidator();
 
   // Opened first and synchronously, so a bad path fails before any port is taken.
   let out: WriteStream | undefined;

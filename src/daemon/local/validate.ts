@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { SegmentDocument } from '../../exporter/document.js';
 import { splitDatagram } from '../header.js';
 import { loadShippedSchema } from './package-root.js';
@@ -20,10 +20,24 @@ export interface DatagramReport {
 export type DatagramValidator = (datagram: Buffer | string) => DatagramReport;
 
 let compiled: ValidateFunction | undefined;
+let compiling: Promise<void> | undefined;
+
+/**
+ * Loads ajv and compiles the shipped schema, once per process; call (and await) before
+ * validating. Compiling takes a few hundred ms: done lazily it would stall the event loop at
+ * the first datagram (in-process, the application's loop too). ajv is loaded here, not at the
+ * top, so importing the package for the exporter alone never pays for it.
+ */
+export function prepareValidator(): Promise<void> {
+  compiling ??= (async () => {
+    const { Ajv } = await import('ajv');
+    compiled = new Ajv({ allErrors: true, strict: false }).compile(loadShippedSchema());
+  })();
+  return compiling;
+}
 
 function schemaValidator(): ValidateFunction {
-  // Compiling is the slow part (tens of ms); one compiled schema serves every daemon in the process.
-  compiled ??= new Ajv({ allErrors: true, strict: false }).compile(loadShippedSchema());
+  if (compiled === undefined) throw new Error('the segment-document schema is not compiled yet: await prepareValidator() first');
   return compiled;
 }
 

@@ -11,6 +11,7 @@ export const PAGE_HTML = String.raw`<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>X-Ray daemon stand-in</title>
 <link rel="stylesheet" href="/app.css">
+<link rel="icon" href="data:,">
 </head>
 <body>
 <header>
@@ -80,7 +81,7 @@ nav { border-right: 1px solid var(--line); background: var(--panel); padding: 12
 .bar.open { background-image: repeating-linear-gradient(45deg, transparent 0 4px, rgba(255,255,255,.5) 4px 8px); }
 .dur { text-align: right; font-variant-numeric: tabular-nums; color: var(--muted); font-size: 12px; }
 .info { padding: 6px 8px 10px 24px; font-size: 13px; }
-.info h3 { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); margin: 8px 0 2px; }
+.info h3 { font-size: 12px; color: var(--muted); margin: 8px 0 2px; }
 .info dl { display: grid; grid-template-columns: max-content 1fr; gap: 1px 12px; margin: 0; }
 .info dt { color: var(--muted); }
 .info dd { margin: 0; overflow-wrap: anywhere; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; }
@@ -91,7 +92,7 @@ nav { border-right: 1px solid var(--line); background: var(--panel); padding: 12
 .stack { margin: 2px 0 0; padding-left: 18px; color: var(--muted); font-family: ui-monospace, monospace; font-size: 12px; }
 #rejections-panel { margin-top: 14px; }
 #rejections { list-style: none; padding: 0; margin: 6px 0 0; font-size: 12px; }
-#rejections li { border-left: 3px solid var(--fault); padding: 2px 6px; margin-bottom: 6px; background: var(--bg); overflow-wrap: anywhere; }
+#rejections > li { border-left: 3px solid var(--fault); padding: 2px 6px; margin-bottom: 6px; background: var(--bg); overflow-wrap: anywhere; }
 `;
 
 export const PAGE_JS = String.raw`'use strict';
@@ -100,6 +101,7 @@ export const PAGE_JS = String.raw`'use strict';
   var selected = null;
   var shownRevision = null;
   var openIds = new Set();
+  var listSignature = '';
 
   var byId = function (id) { return document.getElementById(id); };
 
@@ -144,6 +146,10 @@ export const PAGE_JS = String.raw`'use strict';
     byId('stats').textContent = s.datagrams + ' datagrams · ' + s.accepted + ' accepted · ' + s.rejected + ' rejected';
     var traces = Array.isArray(data.traces) ? data.traces : [];
     byId('empty').hidden = traces.length > 0;
+    // Rebuilding an unchanged list every poll would take keyboard focus away from the reader.
+    var signature = JSON.stringify(traces) + '|' + selected;
+    if (signature === listSignature) return;
+    listSignature = signature;
     var list = byId('traces');
     var items = traces.map(function (t) {
       var li = el('li');
@@ -191,6 +197,7 @@ export const PAGE_JS = String.raw`'use strict';
     Array.prototype.forEach.call(document.querySelectorAll('#traces button'), function (b) {
       b.setAttribute('aria-pressed', String(b.dataset.traceId === id));
     });
+    listSignature = '';
     loadTrace(id);
   }
 

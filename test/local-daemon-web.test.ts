@@ -1,0 +1,196 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { request } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseHttpAddress } from '../src/daemon/local/web.js';
+import { startLocalDaemon, type LocalDaemon } from '../src/daemon/local/server.js';
+import type { AssembledTrace } from '../src/daemon/local/traces.js';
+import { datagram, newId, segment, sendDatagrams } from './fixtures/daemon-harness.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const OUTPUT = fileURLToPath(new URL('../test-output/', import.meta.url));
+
+let daemon: LocalDaemon;
+let browser: Browser;
+let baseUrl: string;
+let trace: AssembledTrace;
+const now = Date.now() / 1000;
+const root = segment({
+  name: 'storefront',
+  start_time: now,
+  end_time: now + 0.2,
+  http: { request: { method: 'GET', url: 'http://shop.local/cart?<b>x</b>' }, response: { status: 502 } },
+  fault: true,
+  annotations: { comment: '<img src=x onerror="window.__xss=1">', cart_items: 3 },
+  metadata: { debug: { note: '</pre><script>window.__xss=2</script>' } },
+  subsegments: [
+    {
+      name: 'postgres',
+      id: newId(),
+      start_time: now + 0.01,
+      end_time: now + 0.05,
+      namespace: 'remote',
+      sql: { sanitized_query: 'SELECT * FROM carts WHERE owner = $1', database_type: 'PostgreSQL' },
+    },
+  ],
+});
+const call = segment({
+  trace_id: root.trace_id,
+  type: 'subsegment',
+  parent_id: root.id,
+  name: 'pricing',
+  namespace: 'remote',
+  start_time: now + 0.06,
+  end_time: now + 0.18,
+  error: true,
+  cause: { exceptions: [{ id: newId(), type: 'TypeError', message: '<svg onload="window.__xss=3">', stack: [{ label: 'quote', path: 'pricing.js', line: 41 }] }] },
+});
+// X-Ray refuses this name; the page still shows where it would have been, as plain text.
+const rejected = segment({ trace_id: root.trace_id, type: 'subsegment', parent_id: root.id, name: '<script>window.__xss=4</script>', start_time: now + 0.19, end_time: now + 0.195 });
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} not found: this test drives Debian's Chromium. Install it with "apt-get install -y chromium" (.ci/run does).`);
+  }
+  daemon = await startLocalDaemon({ address: '127.0.0.1:0', http: '127.0.0.1:0', quietMs: 50 });
+  baseUrl = daemon.address.http!.url;
+  const finished = new Promise<AssembledTrace>((resolve) => daemon.once('trace', resolve));
+  await sendDatagrams(daemon.address.udp.port, [datagram(call), datagram(rejected), datagram(root), 'not a datagram']);
+  trace = await finished;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await daemon?.close();
+});
+
+describe('the web page, in a real browser', () => {
+  it('lists traces, shows the waterfall of the one clicked, and shows every document string as text', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
+    page.on('dialog', (d) => {
+      problems.push(`dialog: ${d.message()}`);
+      void d.dismiss();
+    });
+    try {
+      await page.goto(baseUrl);
+      const item = page.locator('#traces button', { hasText: 'storefront' });
+      await item.waitFor();
+      expect(await item.textContent()).toContain(trace.traceId);
+
+      await item.click();
+      await page.locator('#waterfall .entity').nth(3).waitFor();
+
+      const rows = await page.locator('#waterfall .entity > details > summary').evaluateAll((summaries) =>
+        summaries.map((s) => [s.querySelector('.name')?.textContent, s.querySelector('.dur')?.textContent]),
+      );
+      expect(rows).toEqual([
+        ['storefront', '200.0 ms'],
+        ['postgres', '40.0 ms'],
+        ['pricing', '120.0 ms'],
+        ['<script>window.__xss=4</script>', '5.0 ms'],
+      ]);
+      expect(await page.locator('#waterfall h2').textContent()).toBe('storefront');
+
+      // Open every row, as a reader would, to show annotations, metadata, http, sql and cause.
+      for (const summary of await page.locator('#waterfall .entity > details > summary').all()) await summary.click();
+      const text = (await page.locator('#waterfall').innerText()).replace(/\s+/g, ' ');
+      for (const expected of [
+        'annotations',
+        'comment <img src=x onerror="window.__xss=1">',
+        'cart_items 3',
+        'metadata · debug',
+        '</pre><script>window.__xss=2</script>',
+        'request.method GET',
+        'request.url http://shop.local/cart?<b>x</b>',
+        'response.status 502',
+        'sanitized_query SELECT * FROM carts WHERE owner = $1',
+        'database_type PostgreSQL',
+        'TypeError: <svg onload="window.__xss=3">',
+        'quote (pricing.js:41)',
+        'X-Ray would reject this document',
+        'name "<script>window.__xss=4</script>" has characters X-Ray rejects (InvalidName)',
+      ]) {
+        expect(text).toContain(expected);
+      }
+
+      // Nothing from the documents became markup or ran.
+      expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
+      expect(await page.locator('#waterfall script, #waterfall img, #waterfall svg, #waterfall b').count()).toBe(0);
+
+      await page.locator('#rejections-panel > summary').click();
+      expect(await page.locator('#rejections').innerText()).toContain('no newline');
+
+      mkdirSync(OUTPUT, { recursive: true });
+      await page.screenshot({ path: `${OUTPUT}local-daemon-web.png`, fullPage: true });
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('keeps the chosen trace in the address, so a reload shows it again', async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${baseUrl}#trace=${encodeURIComponent(trace.traceId)}`);
+      await page.locator('#waterfall .entity').first().waitFor();
+      expect(await page.locator('#traces button[aria-pressed="true"]').textContent()).toContain('storefront');
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('the web server', () => {
+  function get(path: string, host?: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+    const { port } = daemon.address.http!;
+    return new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path, headers: host ? { Host: host } : {} }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('forbids inline script and sniffing on every response', async () => {
+    const res = await get('/');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('builds the page without innerHTML', async () => {
+    const js = (await get('/app.js')).body;
+    expect(js).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+  });
+
+  it('serves traces newest first as JSON', async () => {
+    const res = await get('/api/traces');
+    expect(JSON.parse(res.body).traces.map((t: { traceId: string }) => t.traceId)).toEqual([trace.traceId]);
+  });
+
+  it('answers only to loopback names when bound to loopback (no DNS rebinding)', async () => {
+    expect((await get('/api/traces', 'evil.example:80')).status).toBe(421);
+    expect((await get('/api/traces', `localhost:${daemon.address.http!.port}`)).status).toBe(200);
+  });
+
+  it('binds loopback unless --http names a host', () => {
+    expect(parseHttpAddress('8080')).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(parseHttpAddress(':8080')).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(parseHttpAddress('0.0.0.0:8080')).toEqual({ host: '0.0.0.0', port: 8080 });
+    expect(parseHttpAddress('[::1]:8080')).toEqual({ host: '::1', port: 8080 });
+    expect(() => parseHttpAddress('host:99999')).toThrow(/invalid --http address/);
+  });
+});
