@@ -10,9 +10,10 @@ import { expectValidDocuments } from './support/schema.js';
 import { exceptionEvent, fakeSpan, spanId } from './support/spans.js';
 
 function assemble(spans: ReadableSpan[], options?: TranslateOptions) {
-  const result = assembleDocuments(spans, resolveTranslateOptions(options));
-  expectValidDocuments(result.documents.map((d) => d.doc));
-  return result;
+  const result = assembleDocuments(spans, resolveTranslateOptions(options), { objects: true });
+  const documents = result.documents.map((d) => ({ ...d, doc: d.doc! }));
+  expectValidDocuments(documents.map((d) => d.doc));
+  return { ...result, documents };
 }
 
 /** root (SERVER) → a → a1, and root → b, all in one batch. */
@@ -93,6 +94,16 @@ describe('nesting within one export', () => {
 });
 
 describe('what is sent is what toSegmentDocuments returns', () => {
+  it('the exporter\'s path (no objects) sends the very same JSON', () => {
+    const { spans } = smallTrace();
+    for (const nest of [true, false]) {
+      const withObjects = assemble(spans, { nest, maxDatagramBytes: 2048 }).documents.map((d) => d.json);
+      const jsonOnly = assembleDocuments(spans, resolveTranslateOptions({ nest, maxDatagramBytes: 2048 })).documents;
+      expect(jsonOnly.map((d) => d.json)).toEqual(withObjects);
+      expect(jsonOnly.every((d) => d.doc === undefined)).toBe(true);
+    }
+  });
+
   it('the JSON is exactly JSON.stringify of the document, and its byte count is exact', () => {
     const { spans } = smallTrace();
     spans.push(fakeSpan({ name: 'ünïcödé ✓', attributes: { emoji: '😀'.repeat(10) } }));

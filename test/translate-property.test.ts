@@ -70,7 +70,7 @@ describe('the translator under arbitrary input', () => {
             }),
           );
           const options = resolveTranslateOptions({ nest, maxDatagramBytes, indexAllAttributes, logger: silent });
-          const { documents, dropped } = assembleDocuments(spans, options);
+          const { documents, dropped } = assembleDocuments(spans, options, { objects: true });
           expect(dropped).toBe(0);
           for (const d of documents) {
             const datagram = Buffer.from(DAEMON_HEADER + d.json);

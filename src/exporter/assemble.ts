@@ -6,9 +6,10 @@ import { currentLambdaEnvironment } from './translate/lambda.js';
 import { shrinkToFit } from './shrink.js';
 import { DAEMON_HEADER_BYTES } from '../daemon/header.js';
 
-/** A document ready to send: the object and its JSON, serialized exactly once. */
+/** A document ready to send: its JSON, serialized exactly once, and (when asked for) the object. */
 export interface AssembledDocument {
-  readonly doc: SegmentDocument;
+  /** Only with `{ objects: true }`: the exporter needs the JSON alone. */
+  readonly doc: SegmentDocument | undefined;
   readonly json: string;
   /** UTF-8 bytes of `json` (the datagram is the header plus this). */
   readonly bytes: number;
@@ -39,7 +40,7 @@ interface Node {
 }
 
 interface Composed {
-  readonly obj: EntityDocument;
+  readonly obj: EntityDocument | undefined;
   readonly json: string;
   readonly bytes: number;
 }
@@ -48,7 +49,11 @@ interface Composed {
  * Spans → the documents to send: translate each span once, serialize each body once, then
  * embed children in their parents (within the size limit) by joining strings, not re-serializing.
  */
-export function assembleDocuments(spans: readonly ReadableSpan[], options: ResolvedTranslateOptions): AssembleResult {
+export function assembleDocuments(
+  spans: readonly ReadableSpan[],
+  options: ResolvedTranslateOptions,
+  { objects = false }: { objects?: boolean } = {},
+): AssembleResult {
   const maxBody = options.maxDatagramBytes - DAEMON_HEADER_BYTES - MAX_HEAD_BYTES;
   const lambda = currentLambdaEnvironment();
   const nodes: Node[] = [];
@@ -94,7 +99,7 @@ export function assembleDocuments(spans: readonly ReadableSpan[], options: Resol
     documents.push(independent(node.t.traceId, parentId, asSubsegment, composed));
   };
   for (const root of roots) {
-    const composed = compose(root, maxBody, emit);
+    const composed = compose(root, maxBody, objects, emit);
     emit(root, composed, root.t.parentId, !root.t.isSegment);
   }
   return { documents, unsampled, dropped };
@@ -153,26 +158,28 @@ function byStart(a: Node, b: Node): number {
 function compose(
   node: Node,
   maxBody: number,
+  objects: boolean,
   emit: (node: Node, composed: Composed, parentId: string, asSubsegment: boolean) => void,
 ): Composed {
-  if (node.children.length === 0) return { obj: node.body, json: node.json, bytes: node.bytes };
+  const own = objects ? node.body : undefined;
+  if (node.children.length === 0) return { obj: own, json: node.json, bytes: node.bytes };
   const parts: string[] = [];
   const objs: EntityDocument[] = [];
   let bytes = node.bytes + SUBSEGMENTS_OVERHEAD;
   for (const child of node.children) {
-    const c = compose(child, maxBody, emit);
+    const c = compose(child, maxBody, objects, emit);
     const add = c.bytes + (parts.length > 0 ? 1 : 0);
     if (bytes + add <= maxBody) {
       parts.push(c.json);
-      objs.push(c.obj);
+      if (c.obj) objs.push(c.obj);
       bytes += add;
     } else {
       emit(child, c, node.t.spanId, true);
     }
   }
-  if (parts.length === 0) return { obj: node.body, json: node.json, bytes: node.bytes };
+  if (parts.length === 0) return { obj: own, json: node.json, bytes: node.bytes };
   return {
-    obj: { ...node.body, subsegments: objs },
+    obj: own && { ...own, subsegments: objs },
     json: node.json.slice(0, -1) + SUBSEGMENTS_OPEN + parts.join(',') + ']}',
     bytes,
   };
@@ -183,11 +190,13 @@ function independent(traceId: string, parentId: string | undefined, asSubsegment
   let head = asSubsegment ? `"type":"subsegment","trace_id":"${traceId}"` : `"trace_id":"${traceId}"`;
   if (parentId !== undefined) head += `,"parent_id":"${parentId}"`;
   head += ',';
-  const json = '{' + head + c.json.slice(1);
-  const doc = (
-    asSubsegment
-      ? { type: 'subsegment', trace_id: traceId, ...(parentId !== undefined ? { parent_id: parentId } : {}), ...c.obj }
-      : { trace_id: traceId, ...(parentId !== undefined ? { parent_id: parentId } : {}), ...c.obj }
-  ) as SegmentDocument;
-  return { doc, json, bytes: Buffer.byteLength(head) + c.bytes };
+  let doc: SegmentDocument | undefined;
+  if (c.obj) {
+    // Same key order as the JSON, so JSON.stringify(doc) === json.
+    const top: Partial<SegmentDocument> = asSubsegment ? { type: 'subsegment', trace_id: traceId } : { trace_id: traceId };
+    if (parentId !== undefined) top.parent_id = parentId;
+    doc = Object.assign(top, c.obj) as SegmentDocument;
+  }
+  // The head is ASCII, so its length is its byte count.
+  return { doc, json: '{' + head + c.json.slice(1), bytes: head.length + c.bytes };
 }

@@ -8,5 +8,5 @@ import { assembleDocuments } from './assemble.js';
  * within the batch, shrunk to the size limit, unsampled spans left out. Pure apart from warnings.
  */
 export function toSegmentDocuments(spans: readonly ReadableSpan[], options?: TranslateOptions): SegmentDocument[] {
-  return assembleDocuments(spans, resolveTranslateOptions(options)).documents.map((d) => d.doc);
+  return assembleDocuments(spans, resolveTranslateOptions(options), { objects: true }).documents.map((d) => d.doc!);
 }

@@ -1,4 +1,4 @@
-import type { AttributeValue } from '@opentelemetry/api';
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { ATTR_XRAY_ANNOTATIONS, ATTR_XRAY_METADATA_PREFIX } from '../../conventions.js';
 import type { AnnotationValue } from '../document.js';
 import type { TranslateContext } from './context.js';
@@ -66,14 +66,10 @@ export function annotationsAndMetadata(ctx: TranslateContext): AnnotationsAndMet
   }
 
   if (ctx.isSegment) {
-    const resource = ctx.resource;
-    for (const key of Object.keys(resource)) {
-      const value = resource[key];
-      if (value === undefined || value === null) continue;
-      const fullKey = RESOURCE_PREFIX + key;
+    for (const [fullKey, value, meta] of resourceEntries(ctx.resource)) {
       // Only explicit listing: with `indexAllAttributes` the ~20 resource attributes would crowd out the span's own.
       if ((isListed(listed, fullKey) || indexed.has(fullKey)) && b.annotate(fullKey, value)) continue;
-      b.setDefaultIfAbsent(fullKey, metadataValue(value));
+      b.setDefaultIfAbsent(fullKey, meta);
     }
   }
 
@@ -164,6 +160,24 @@ function annotationKey(key: string, keepDots: boolean): string {
  * JSON has no NaN or Infinity: `JSON.stringify` would write null and lose the value, so those
  * numbers travel as their string form.
  */
+type ResourceEntry = readonly [fullKey: string, value: AttributeValue, metadata: unknown];
+// Keyed by the resource's memoized attributes object: prefixed keys are built once per provider.
+const resourceEntryCache = new WeakMap<Attributes, readonly ResourceEntry[]>();
+
+function resourceEntries(resource: Attributes): readonly ResourceEntry[] {
+  let entries = resourceEntryCache.get(resource);
+  if (entries === undefined) {
+    entries = [];
+    for (const key of Object.keys(resource)) {
+      const value = resource[key];
+      if (value === undefined || value === null) continue;
+      (entries as ResourceEntry[]).push([RESOURCE_PREFIX + key, value, metadataValue(value)]);
+    }
+    resourceEntryCache.set(resource, entries);
+  }
+  return entries;
+}
+
 function metadataValue(value: AttributeValue): unknown {
   if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
   if (Array.isArray(value) && value.some(isNonFiniteNumber)) {

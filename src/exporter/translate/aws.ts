@@ -97,26 +97,51 @@ export interface AwsFields {
  * only costs datagram bytes. Nothing AWS-specific is emitted for a non-AWS `cloud.provider`.
  */
 export function awsFields(ctx: TranslateContext): AwsFields {
-  const res = ctx.resource;
+  const res = resourceAws(ctx.resource);
   const out: AwsFields = {};
-
-  if (ctx.isSegment) {
-    const version = peekString(res, ATTR_SERVICE_VERSION);
-    if (version !== undefined) out.service = { version };
-  }
-
-  const provider = peekString(res, ATTR_CLOUD_PROVIDER);
-  if (provider !== undefined && provider.toLowerCase() !== CLOUD_PROVIDER_VALUE_AWS) return out;
+  if (ctx.isSegment && res.service !== undefined) out.service = { ...res.service };
+  if (res.foreignCloud) return out;
 
   const aws: AwsBlock = {};
   addSpanFields(ctx, aws);
   if (ctx.isSegment) {
-    addResourceFields(res, aws);
-    const origin = originOf(res);
-    if (origin !== undefined) out.origin = origin;
+    if (aws.account_id === undefined && res.accountId !== undefined) aws.account_id = res.accountId;
+    Object.assign(aws, res.fields);
+    if (res.origin !== undefined) out.origin = res.origin;
   }
   if (Object.keys(aws).length > 0) out.aws = aws;
   return out;
+}
+
+/** What a resource contributes to segments; the same for every span of a provider. */
+interface ResourceAws {
+  foreignCloud: boolean;
+  service?: { version: string };
+  accountId?: string;
+  /** `xray`, `ec2`, `ecs`, `eks`, `elastic_beanstalk`, `cloudwatch_logs`: shared by every document, never mutated. */
+  fields: AwsBlock;
+  origin?: string;
+}
+
+// Keyed by the resource's memoized attributes object, so it is computed once per provider, not per span.
+const resourceCache = new WeakMap<Attributes, ResourceAws>();
+
+function resourceAws(res: Attributes): ResourceAws {
+  let cached = resourceCache.get(res);
+  if (cached !== undefined) return cached;
+  const provider = peekString(res, ATTR_CLOUD_PROVIDER);
+  const version = peekString(res, ATTR_SERVICE_VERSION);
+  cached = { foreignCloud: provider !== undefined && provider.toLowerCase() !== CLOUD_PROVIDER_VALUE_AWS, fields: {} };
+  if (version !== undefined) cached.service = { version };
+  if (!cached.foreignCloud) {
+    const account = peekString(res, ATTR_CLOUD_ACCOUNT_ID);
+    if (account !== undefined) cached.accountId = account;
+    addResourceFields(res, cached.fields);
+    const origin = originOf(res);
+    if (origin !== undefined) cached.origin = origin;
+  }
+  resourceCache.set(res, cached);
+  return cached;
 }
 
 function addSpanFields(ctx: TranslateContext, aws: AwsBlock): void {
@@ -147,11 +172,6 @@ function addSpanFields(ctx: TranslateContext, aws: AwsBlock): void {
 }
 
 function addResourceFields(res: Attributes, aws: AwsBlock): void {
-  if (aws.account_id === undefined) {
-    const account = peekString(res, ATTR_CLOUD_ACCOUNT_ID);
-    if (account !== undefined) aws.account_id = account;
-  }
-
   const xray = xrayOf(res);
   if (xray !== undefined) aws.xray = xray;
 
