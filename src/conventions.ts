@@ -19,3 +19,7 @@ export const ATTR_XRAY_EXCEPTION_REMOTE = 'aws.xray.exception.remote';
 export const ATTR_XRAY_SQL_DATABASE_VERSION = 'db.version';
 export const ATTR_XRAY_SQL_DRIVER_VERSION = 'db.driver.version';
 export const ATTR_XRAY_SQL_PREPARATION = 'db.preparation';
+/** `rpc.system` of AWS SDK client spans (no semantic-conventions constant names the value). */
+export const RPC_SYSTEM_AWS_API = 'aws-api';
+/** The service a span runs in, as AWS's OTel distributions write it; names SERVER segments. */
+export const ATTR_AWS_LOCAL_SERVICE = 'aws.local.service';

@@ -21,3 +21,16 @@ export function hrTimeToEpochSeconds(t: HrTime): number {
   const micros = Math.round(t[1] / 1000);
   return (t[0] * 1_000_000 + micros) / 1_000_000;
 }
+
+const SPAN_ID = /^[0-9a-f]{16}$/;
+const TRACE_ID = /^[0-9a-f]{32}$/;
+
+/** 16 lowercase hex: what X-Ray accepts as an id (OTel allows uppercase; X-Ray does not). */
+export function isXRaySpanId(id: string): boolean {
+  return SPAN_ID.test(id);
+}
+
+/** 32 lowercase hex: an OTel trace id that converts to a valid X-Ray trace id. */
+export function isXRayCompatibleTraceId(id: string): boolean {
+  return TRACE_ID.test(id);
+}

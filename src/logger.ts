@@ -19,12 +19,32 @@ export const diagLogger: Logger = {
   error: (m, ...a) => diag.error(m, ...a),
 };
 
+/**
+ * A user's logger, made safe to call from socket callbacks and `finally` blocks: a logger that
+ * throws must not crash the process or replace the application's own error.
+ */
+export function safeLogger(logger: Logger): Logger {
+  const call = (level: keyof Logger, message: string, args: unknown[]): void => {
+    try {
+      logger[level](message, ...args);
+    } catch {
+      // Nothing sensible to do with a logger that throws.
+    }
+  };
+  return {
+    debug: (m, ...a) => call('debug', m, a),
+    info: (m, ...a) => call('info', m, a),
+    warn: (m, ...a) => call('warn', m, a),
+    error: (m, ...a) => call('error', m, a),
+  };
+}
+
 const LEVELS = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 } as const;
 type Level = keyof typeof LEVELS;
 
 function parseLevel(value: string | undefined, fallback: Level): Level {
   const v = value?.trim().toLowerCase();
-  return v !== undefined && v in LEVELS ? (v as Level) : fallback;
+  return v !== undefined && Object.hasOwn(LEVELS, v) ? (v as Level) : fallback;
 }
 
 /**

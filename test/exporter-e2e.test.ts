@@ -116,7 +116,7 @@ describe('XRayUdpSpanExporter end to end: a real provider, batch processor and U
     expect(typeof cause === 'object' && cause.exceptions?.[0]).toMatchObject({ type: 'TypeError', message: 'price missing' });
 
     const stats = exporter.stats();
-    expect(stats).toMatchObject({ spansReceived: 4, documentsSent: 1, datagramsSent: 1 });
+    expect(stats).toMatchObject({ spansReceived: 4, documentsExported: 1, datagramsSent: 1, datagramsDropped: 0, spansDropped: 0 });
     expect(stats.bytesSent).toBe(received.sizes[0]);
     await provider.shutdown();
   });

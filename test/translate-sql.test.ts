@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { SqlBlock } from '../src/exporter/document.js';
 import { resolveTranslateOptions } from '../src/exporter/options.js';
 import { createContext, type TranslateContext } from '../src/exporter/translate/context.js';
-import { scrubQuery, sqlBlock, stripCredentials } from '../src/exporter/translate/sql.js';
+import { scrubQuery, stripCredentials } from '../src/exporter/translate/credentials.js';
+import { sqlBlock } from '../src/exporter/translate/sql.js';
 import { expectValidDocument } from './support/schema.js';
 import { fakeSpan } from './support/spans.js';
 

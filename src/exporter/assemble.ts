@@ -2,7 +2,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { EntityDocument, SegmentDocument } from './document.js';
 import type { ResolvedTranslateOptions } from './translate/context.js';
 import { isSampled, translateSpan, type TranslatedSpan } from './translate/segment.js';
-import { currentLambdaEnvironment } from './translate/lambda.js';
+import { currentLambdaEnvironment, type LambdaEnvironment } from './translate/lambda.js';
 import { shrinkToFit } from './shrink.js';
 import { DAEMON_HEADER_BYTES } from '../daemon/header.js';
 
@@ -32,9 +32,9 @@ const SUBSEGMENTS_OVERHEAD = Buffer.byteLength(SUBSEGMENTS_OPEN) + Buffer.byteLe
 
 interface Node {
   readonly t: TranslatedSpan;
-  body: EntityDocument;
-  json: string;
-  bytes: number;
+  readonly body: EntityDocument;
+  readonly json: string;
+  readonly bytes: number;
   readonly children: Node[];
   readonly index: number;
 }
@@ -65,32 +65,19 @@ export function assembleDocuments(
       unsampled++;
       continue;
     }
-    let t: TranslatedSpan | string;
+    let prepared: Omit<Node, 'children' | 'index'> | string;
     try {
-      t = translateSpan(span, options, lambda);
+      prepared = prepare(span, options, lambda, maxBody);
     } catch (err) {
-      // A translator bug must cost one span, not the batch (and never the application).
-      t = `span "${String(span?.name)}" could not be translated: ${err instanceof Error ? err.message : String(err)}`;
+      // A translator bug (or a value JSON cannot serialize) must cost one span, not the batch.
+      prepared = `span "${String(span?.name)}" could not be translated: ${err instanceof Error ? err.message : String(err)}`;
     }
-    if (typeof t === 'string') {
+    if (typeof prepared === 'string') {
       dropped++;
-      options.warnings.warn('untranslatable', `X-Ray exporter dropped a span: ${t}`);
+      options.warnings.warn('untranslatable', `X-Ray exporter dropped a span: ${prepared}`);
       continue;
     }
-    let json = JSON.stringify(t.body);
-    let bytes = Buffer.byteLength(json);
-    let body = t.body;
-    if (bytes > maxBody) {
-      const shrunk = shrinkToFit(body, maxBody);
-      if (!shrunk) {
-        dropped++;
-        options.warnings.warn('oversized', `X-Ray exporter dropped span "${body.name}" (${bytes} bytes): it cannot be shrunk below ${maxBody} bytes`);
-        continue;
-      }
-      options.warnings.warn('shrunk', `X-Ray exporter shrank span "${body.name}" from ${bytes} to ${shrunk.bytes} bytes to fit one datagram`);
-      ({ doc: body, json, bytes } = shrunk);
-    }
-    nodes.push({ t, body, json, bytes, children: [], index: nodes.length });
+    nodes.push({ ...prepared, children: [], index: nodes.length });
   }
 
   const roots = options.nest ? linkChildren(nodes) : nodes;
@@ -103,6 +90,24 @@ export function assembleDocuments(
     emit(root, composed, root.t.parentId, !root.t.isSegment);
   }
   return { documents, unsampled, dropped };
+}
+
+/** One span translated and serialized, shrunk if it would not fit a datagram on its own. */
+function prepare(
+  span: ReadableSpan,
+  options: ResolvedTranslateOptions,
+  lambda: LambdaEnvironment | undefined,
+  maxBody: number,
+): Omit<Node, 'children' | 'index'> | string {
+  const t = translateSpan(span, options, lambda);
+  if (typeof t === 'string') return t;
+  const json = JSON.stringify(t.body);
+  const bytes = Buffer.byteLength(json);
+  if (bytes <= maxBody) return { t, body: t.body, json, bytes };
+  const shrunk = shrinkToFit(t.body, maxBody);
+  if (!shrunk) return `span "${t.body.name}" (${bytes} bytes) cannot be shrunk below ${maxBody} bytes`;
+  options.warnings.warn('shrunk', `X-Ray exporter shrank span "${t.body.name}" from ${bytes} to ${shrunk.bytes} bytes to fit one datagram`);
+  return { t, body: shrunk.doc, json: shrunk.json, bytes: shrunk.bytes };
 }
 
 /** Attaches each subsegment to its parent when the parent is in the batch; returns the roots. */

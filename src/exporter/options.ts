@@ -1,4 +1,4 @@
-import { diagLogger, RateLimitedLog, type Logger } from '../logger.js';
+import { diagLogger, RateLimitedLog, safeLogger, type Logger } from '../logger.js';
 import type { ResolvedTranslateOptions } from './translate/context.js';
 
 /** The X-Ray document limit; the daemon's read buffer is 64 KiB. */
@@ -22,7 +22,7 @@ export interface TranslateOptions {
 }
 
 export function resolveTranslateOptions(options: TranslateOptions = {}): ResolvedTranslateOptions {
-  const logger = options.logger ?? diagLogger;
+  const logger = options.logger ? safeLogger(options.logger) : diagLogger;
   let max = options.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES;
   if (!Number.isFinite(max) || max < 1024 || max > HARD_MAX_DATAGRAM_BYTES) {
     const clamped = Number.isFinite(max) ? Math.min(Math.max(Math.floor(max), 1024), HARD_MAX_DATAGRAM_BYTES) : DEFAULT_MAX_DATAGRAM_BYTES;

@@ -16,12 +16,20 @@ export interface XRayUdpSpanExporterOptions extends TranslateOptions {
 }
 
 export interface XRayExporterStats {
+  /** Spans given to `export()`. */
   spansReceived: number;
-  documentsSent: number;
+  /** Not sampled, so not sent (as X-Ray SDKs do). */
+  unsampledSkipped: number;
+  /** Dropped with a warning: ids X-Ray refuses, a Lambda span with no place, too large even shrunk. */
+  spansDropped: number;
+  /** Documents handed to the UDP client (one datagram each). */
+  documentsExported: number;
+  /** Datagrams the socket reports sent, and their bytes (header included). */
   datagramsSent: number;
   bytesSent: number;
-  unsampledSkipped: number;
-  spansDropped: number;
+  /** Datagrams the UDP client gave up on without an error from the socket (closed, DNS queue full). */
+  datagramsDropped: number;
+  /** Socket and DNS errors by code (`ECONNREFUSED`, `EMSGSIZE`, `ENOTFOUND`…). */
   sendErrors: Record<string, number>;
 }
 
@@ -35,7 +43,7 @@ export class XRayUdpSpanExporter implements SpanExporter {
   private readonly client: UdpClient;
   private isShutdown = false;
   private spansReceived = 0;
-  private documentsSent = 0;
+  private documentsExported = 0;
   private unsampledSkipped = 0;
   private spansDropped = 0;
 
@@ -59,7 +67,7 @@ export class XRayUdpSpanExporter implements SpanExporter {
       this.spansDropped += result.dropped;
       datagrams = new Array<string>(result.documents.length);
       for (let i = 0; i < result.documents.length; i++) datagrams[i] = DAEMON_HEADER + result.documents[i]!.json;
-      this.documentsSent += datagrams.length;
+      this.documentsExported += datagrams.length;
     } catch (err) {
       this.options.logger.error(`X-Ray exporter failed to translate a batch of ${spans.length} spans`, err);
       resultCallback({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
@@ -84,11 +92,12 @@ export class XRayUdpSpanExporter implements SpanExporter {
     const udp = this.client.stats();
     return {
       spansReceived: this.spansReceived,
-      documentsSent: this.documentsSent,
-      datagramsSent: udp.datagramsSent,
-      bytesSent: udp.bytesSent,
       unsampledSkipped: this.unsampledSkipped,
       spansDropped: this.spansDropped,
+      documentsExported: this.documentsExported,
+      datagramsSent: udp.datagramsSent,
+      bytesSent: udp.bytesSent,
+      datagramsDropped: udp.dropped,
       sendErrors: udp.sendErrors,
     };
   }

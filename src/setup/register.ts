@@ -13,6 +13,7 @@ import {
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { Attributes } from '@opentelemetry/api';
 import { XRayUdpSpanExporter, type XRayUdpSpanExporterOptions } from '../exporter/xray-udp-exporter.js';
+import { diagLogger, safeLogger } from '../logger.js';
 
 export interface RegisterXRayOptions extends XRayUdpSpanExporterOptions {
   /** `service.name`; default env `OTEL_SERVICE_NAME`, else OTel's `unknown_service:…`. */
@@ -56,7 +57,7 @@ export function registerXRay(options: RegisterXRayOptions = {}): XRayRegistratio
   const ownsProvider = trace.setGlobalTracerProvider(provider);
   if (!ownsContext || !ownsPropagator || !ownsProvider) {
     // OTel refuses to replace globals and has already said so through diag; keep going with ours.
-    (options.logger ?? console).warn('registerXRay: another OpenTelemetry setup is already registered; its globals were kept');
+    (options.logger ? safeLogger(options.logger) : diagLogger).warn('registerXRay: another OpenTelemetry setup is already registered; its globals were kept');
   }
 
   let done: Promise<void> | undefined;

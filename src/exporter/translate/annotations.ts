@@ -3,6 +3,7 @@ import { ATTR_XRAY_ANNOTATIONS, ATTR_XRAY_METADATA_PREFIX } from '../../conventi
 import type { AnnotationValue } from '../document.js';
 import type { TranslateContext } from './context.js';
 import { truncateCodePoints } from './text.js';
+import { CREDENTIAL_BEARING_KEYS, stripCredentials } from './credentials.js';
 
 /** X-Ray indexes at most 50 annotations per trace; more in one document is certainly too many. */
 const MAX_ANNOTATIONS = 50;
@@ -54,9 +55,11 @@ export function annotationsAndMetadata(ctx: TranslateContext): AnnotationsAndMet
       continue;
     }
 
+    // A connection string or URL no block took (a non-SQL database, a second URL key) still must not carry a password.
+    const safe = typeof value === 'string' && CREDENTIAL_BEARING_KEYS.has(key) ? stripCredentials(value) : value;
     const annotate = isListed(listed, key) || indexed.has(key) || (indexAll && !isConsumed);
-    if (annotate && b.annotate(key, value)) continue;
-    if (!isConsumed) b.setDefault(key, metadataValue(value));
+    if (annotate && b.annotate(key, safe)) continue;
+    if (!isConsumed) b.setDefault(key, metadataValue(safe));
   }
 
   if (defaultNamespaceObjects !== undefined) {

@@ -34,7 +34,6 @@ import {
   ATTR_HOST_ID,
   ATTR_HOST_IMAGE_ID,
   ATTR_HOST_TYPE,
-  ATTR_RPC_SYSTEM,
   AWS_ECS_LAUNCHTYPE_VALUE_EC2,
   AWS_ECS_LAUNCHTYPE_VALUE_FARGATE,
   CLOUD_PLATFORM_VALUE_AWS_APP_RUNNER,
@@ -46,7 +45,7 @@ import {
   CLOUD_PROVIDER_VALUE_AWS,
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { AwsBlock } from '../document.js';
-import { peekString, takeString, type TranslateContext } from './context.js';
+import { isAwsApi, peekString, takeString, type TranslateContext } from './context.js';
 import { takeStringAlias } from './http.js';
 
 // Keys the Collector's awsxrayexporter reads that no semantic convention defines.
@@ -58,8 +57,6 @@ const ATTR_AWS_QUEUE_URL = 'aws.queue_url';
 const ATTR_AWS_QUEUE_URL_DOTTED = 'aws.queue.url';
 const ATTR_AWS_TABLE_NAME = 'aws.table_name';
 const ATTR_AWS_TABLE_NAME_DOTTED = 'aws.table.name';
-/** `rpc.system` of AWS SDK client spans (not among the semantic-conventions constants). */
-const RPC_SYSTEM_AWS_API = 'aws-api';
 
 const REQUEST_ID_KEYS = [ATTR_AWS_REQUEST_ID, ATTR_AWS_REQUEST_ID_CAMEL];
 // Semantic-convention keys win over the Collector's own, as the Collector does.
@@ -145,7 +142,7 @@ function resourceAws(res: Attributes): ResourceAws {
 }
 
 function addSpanFields(ctx: TranslateContext, aws: AwsBlock): void {
-  const awsApi = peekString(ctx.attributes, ATTR_RPC_SYSTEM) === RPC_SYSTEM_AWS_API;
+  const awsApi = isAwsApi(ctx.attributes);
   const operation = takeString(ctx, ATTR_AWS_OPERATION) ?? (awsApi ? takeString(ctx, ATTR_RPC_METHOD) : undefined);
   if (operation !== undefined) aws.operation = operation;
 

@@ -1,5 +1,7 @@
 import { SpanKind, type Attributes, type AttributeValue } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { ATTR_RPC_SYSTEM, ATTR_RPC_SYSTEM_NAME } from '@opentelemetry/semantic-conventions/incubating';
+import { RPC_SYSTEM_AWS_API } from '../../conventions.js';
 import type { Logger, RateLimitedLog } from '../../logger.js';
 
 /** Translation options after defaults are applied (see `ExporterOptions`). */
@@ -65,16 +67,9 @@ export function takeString(ctx: TranslateContext, ...keys: string[]): string | u
   return undefined;
 }
 
-/** The first of `keys` whose attribute is a finite number (or a numeric string); marks it consumed. */
-export function takeNumber(ctx: TranslateContext, ...keys: string[]): number | undefined {
-  for (const key of keys) {
-    const n = toNumber(ctx.attributes[key]);
-    if (n !== undefined) {
-      ctx.consumed.add(key);
-      return n;
-    }
-  }
-  return undefined;
+/** An AWS SDK call, by the old or the new RPC system key. */
+export function isAwsApi(attrs: Attributes): boolean {
+  return attrs[ATTR_RPC_SYSTEM] === RPC_SYSTEM_AWS_API || attrs[ATTR_RPC_SYSTEM_NAME] === RPC_SYSTEM_AWS_API;
 }
 
 /** Reads without consuming: for attributes that decide something but are still worth keeping. */

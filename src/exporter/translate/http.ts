@@ -36,6 +36,7 @@ import {
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { HttpBlock, HttpRequest, HttpResponse } from '../document.js';
 import { isServerLike, toNumber, type TranslateContext } from './context.js';
+import { stripUrlUserinfo } from './credentials.js';
 
 // Stable key first, then the pre-1.20 key it replaced: instrumentations in "dup" mode send both.
 const METHOD_KEYS = [ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_METHOD];
@@ -169,7 +170,7 @@ export function httpBlock(ctx: TranslateContext): HttpBlock | undefined {
   const method = takeMethod(ctx);
   if (method !== undefined) request.method = method;
   const url = takeStringAlias(ctx, FULL_URL_KEYS) ?? rebuildUrl(ctx);
-  if (url !== undefined) request.url = url;
+  if (url !== undefined) request.url = stripUrlUserinfo(url);
   const userAgent = takeStringAlias(ctx, USER_AGENT_KEYS);
   if (userAgent !== undefined) request.user_agent = userAgent;
   takeClientIp(ctx, request);

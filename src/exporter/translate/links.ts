@@ -1,9 +1,7 @@
 import type { Link } from '@opentelemetry/api';
 import type { LinkDocument } from '../document.js';
-import { toXRayTraceId } from '../../ids.js';
+import { isXRayCompatibleTraceId, isXRaySpanId, toXRayTraceId } from '../../ids.js';
 
-const HEX16 = /^[0-9a-f]{16}$/;
-const HEX32 = /^[0-9a-f]{32}$/;
 
 /** Span links → `links`; a link with ids X-Ray cannot parse is left out rather than failing the document. */
 export function linksBlock(links: readonly Link[]): LinkDocument[] | undefined {
@@ -11,7 +9,7 @@ export function linksBlock(links: readonly Link[]): LinkDocument[] | undefined {
   const out: LinkDocument[] = [];
   for (const link of links) {
     const { traceId, spanId } = link.context;
-    if (!HEX32.test(traceId) || !HEX16.test(spanId)) continue;
+    if (!isXRayCompatibleTraceId(traceId) || !isXRaySpanId(spanId)) continue;
     const doc: LinkDocument = { trace_id: toXRayTraceId(traceId), id: spanId };
     if (link.attributes && Object.keys(link.attributes).length > 0) doc.attributes = { ...link.attributes };
     out.push(doc);

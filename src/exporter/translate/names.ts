@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { ATTR_DB_NAMESPACE, ATTR_RPC_SYSTEM_NAME, ATTR_SERVER_ADDRESS, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { ATTR_DB_NAMESPACE, ATTR_SERVER_ADDRESS, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import {
   ATTR_DB_CONNECTION_STRING,
   ATTR_DB_NAME,
@@ -7,17 +7,15 @@ import {
   ATTR_NET_PEER_NAME,
   ATTR_PEER_SERVICE,
   ATTR_RPC_SERVICE,
-  ATTR_RPC_SYSTEM,
   ATTR_SERVICE_PEER_NAME,
 } from '@opentelemetry/semantic-conventions/incubating';
-import { isServerLike, peekString, type TranslateContext } from './context.js';
+import { ATTR_AWS_LOCAL_SERVICE } from '../../conventions.js';
+import { isAwsApi, isServerLike, peekString, type TranslateContext } from './context.js';
 import { truncateCodePoints } from './text.js';
 
 // X-Ray (Application Signals) attributes with no semantic-conventions constant; the Collector reads the same keys.
-const ATTR_AWS_LOCAL_SERVICE = 'aws.local.service';
 const ATTR_AWS_REMOTE_SERVICE = 'aws.remote.service';
 const ATTR_AWS_SERVICE = 'aws.service';
-const AWS_API = 'aws-api';
 
 const MAX_NAME_CODE_POINTS = 200;
 const FALLBACK_NAME = 'span';
@@ -73,7 +71,7 @@ function localName(ctx: TranslateContext): string {
 
 function remoteName(ctx: TranslateContext): string {
   const attrs = ctx.attributes;
-  const awsApi = (peekString(attrs, ATTR_RPC_SYSTEM) ?? peekString(attrs, ATTR_RPC_SYSTEM_NAME)) === AWS_API;
+  const awsApi = isAwsApi(attrs);
 
   const remote = peekString(attrs, ATTR_AWS_REMOTE_SERVICE);
   if (remote !== undefined) {

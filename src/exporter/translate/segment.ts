@@ -1,10 +1,9 @@
 import { TraceFlags } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { ATTR_RPC_SYSTEM } from '@opentelemetry/semantic-conventions/incubating';
 import type { EntityDocument } from '../document.js';
 import { ATTR_XRAY_NAMESPACE } from '../../conventions.js';
-import { hrTimeToEpochSeconds, toXRayTraceId } from '../../ids.js';
-import { createContext, isClientLike, isServerLike, takeString, type ResolvedTranslateOptions, type TranslateContext } from './context.js';
+import { hrTimeToEpochSeconds, isXRayCompatibleTraceId, isXRaySpanId, toXRayTraceId } from '../../ids.js';
+import { createContext, isAwsApi, isClientLike, isServerLike, takeString, type ResolvedTranslateOptions, type TranslateContext } from './context.js';
 import { resolveName } from './names.js';
 import { httpBlock, httpStatus } from './http.js';
 import { errorFlags, causeBlock } from './cause.js';
@@ -28,8 +27,6 @@ export interface TranslatedSpan {
   readonly startSeconds: number;
 }
 
-const HEX16 = /^[0-9a-f]{16}$/;
-const HEX32 = /^[0-9a-f]{32}$/;
 
 export function isSampled(span: ReadableSpan): boolean {
   return (span.spanContext().traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
@@ -45,12 +42,12 @@ export function translateSpan(
   lambda: LambdaEnvironment | undefined,
 ): TranslatedSpan | string {
   const sc = span.spanContext();
-  if (!HEX32.test(sc.traceId) || !HEX16.test(sc.spanId)) {
+  if (!isXRayCompatibleTraceId(sc.traceId) || !isXRaySpanId(sc.spanId)) {
     return `span "${span.name}" has ids X-Ray cannot accept (trace ${sc.traceId}, span ${sc.spanId})`;
   }
   const traceId = toXRayTraceId(sc.traceId);
   const parent = span.parentSpanContext;
-  let parentId = parent && HEX16.test(parent.spanId) ? parent.spanId : undefined;
+  let parentId = parent && isXRaySpanId(parent.spanId) ? parent.spanId : undefined;
 
   let isSegment = parentId === undefined || isServerLike(span.kind);
   if (lambda) {
@@ -127,7 +124,7 @@ function namespaceOf(ctx: TranslateContext): 'aws' | 'remote' | undefined {
   if (ctx.isSegment) return undefined;
   if (explicit === 'aws' || explicit === 'remote') return explicit;
   const attrs = ctx.attributes;
-  if (attrs[ATTR_RPC_SYSTEM] === 'aws-api' || (typeof attrs['aws.service'] === 'string' && attrs['aws.service'] !== '')) {
+  if (isAwsApi(attrs) || (typeof attrs['aws.service'] === 'string' && attrs['aws.service'] !== '')) {
     return 'aws';
   }
   return isClientLike(ctx.kind) ? 'remote' : undefined;

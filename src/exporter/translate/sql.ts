@@ -79,6 +79,7 @@ import type { SqlBlock } from '../document.js';
 import { ATTR_XRAY_SQL_DATABASE_VERSION, ATTR_XRAY_SQL_DRIVER_VERSION, ATTR_XRAY_SQL_PREPARATION } from '../../conventions.js';
 import { peekString, takeString, toNumber, type TranslateContext } from './context.js';
 import { takeStringAlias, urlHost } from './http.js';
+import { scrubQuery, stripCredentials, URL_SHAPED } from './credentials.js';
 
 /**
  * Systems whose spans carry SQL: the Collector's list (db2, derby, hive, mariadb, mssql, mysql,
@@ -154,54 +155,23 @@ const DATABASE_KEYS = [ATTR_DB_NAMESPACE, ATTR_DB_NAME];
 const HOST_KEYS = [ATTR_SERVER_ADDRESS, ATTR_NET_PEER_NAME, ATTR_NET_PEER_IP];
 const PORT_KEYS = [ATTR_SERVER_PORT, ATTR_NET_PEER_PORT];
 
+/**
+ * X-Ray SDKs (and so code ported to the recorder) name databases as people do: "PostgreSQL",
+ * "Microsoft SQL Server". Both spellings mean SQL.
+ */
+const SQL_SYSTEM_ALIASES: ReadonlySet<string> = new Set(['postgres', 'microsoft sql server', 'sql server', 'sqlserver', 'oracle database', 'ibm db2']);
+
+function isSqlSystem(system: string): boolean {
+  const s = system.toLowerCase();
+  return SQL_SYSTEMS.has(s) || SQL_SYSTEM_ALIASES.has(s);
+}
+
 /** X-Ray's schema caps `user` at 250 characters. */
 const MAX_USER = 250;
 
-/** `scheme://…`, JDBC's `jdbc:subprotocol://…` included. */
-const URL_SHAPED = /^[a-z][a-z0-9+.-]*(?::[a-z][a-z0-9+.-]*)*:\/\//i;
 /** A URL that names only the server (no path, no `;properties`), so the database can be appended. */
 const URL_WITHOUT_PATH = /^[a-z][a-z0-9+.-]*(?::[a-z][a-z0-9+.-]*)*:\/\/[^/?#;]*$/i;
 
-// Credential patterns. Each runs in linear time: no nested quantifiers, and the key of the
-// key=value pattern cannot cross a separator.
-/** `scheme://userinfo@`: up to the last `@` before the query, as passwords may hold `@` and `/`. */
-const URL_USERINFO = /^([a-z][a-z0-9+.-]*(?::[a-z][a-z0-9+.-]*)*:\/\/)[^?#]*@/i;
-/** Oracle thin/OCI: `jdbc:oracle:thin:user/password@host…`. */
-const ORACLE_USERINFO = /^(jdbc:oracle:[a-z0-9]+:)[^@]*@/i;
-/** Scheme-less `user/password@service` (Oracle EZConnect) and `user:password@host`. */
-const BARE_USERINFO = /^[^\s/@:;=?&]+[/:][^@\s;]*@/;
-/**
- * `…password=value` pairs separated by `;` (ADO.NET, ODBC, JDBC properties) or `&`/`?` (URL
- * query). Values may be quoted ("…", '…', {…}); the pair and its separator are removed.
- */
-const KEY_VALUE_SECRET =
-  /(^|[;?&])[^;?&=]*?(?:password|pwd|passwd)\s*=\s*(?:"(?:[^"]|"")*"|'(?:[^']|'')*'|\{(?:[^}]|\}\})*\})?[^;&]*[;&]?/gi;
-/** libpq's space-separated `password=value` (value possibly single-quoted). */
-const LIBPQ_SECRET = /(^|\s)\w*(?:password|pwd|passwd)\s*=\s*(?:'(?:[^'\\]|\\.)*'|\S*)/gi;
-
-/** Quoted literals after `PASSWORD`, `PASSWORD FOR x =`, `IDENTIFIED [WITH plugin] BY` in query text. */
-const QUERY_QUOTED_SECRET =
-  /\b(password(?:\s+for\s+\S+)?|identified(?:\s+with\s+\S+)?\s+by)(\s*=?\s*)(?:'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*")/gi;
-/** Oracle's unquoted `IDENTIFIED BY secret`. */
-const QUERY_BARE_SECRET = /\b(identified\s+by\s+)(?!['"?])[^\s;,)]+/gi;
-
-/**
- * `s` without credentials: URL userinfo (`user:password@`), Oracle `user/password@`, and every
- * `password=`/`pwd=` pair in any case. The user name goes too where it is glued to the password;
- * `db.user` carries it separately.
- */
-export function stripCredentials(s: string): string {
-  let out = s.replace(KEY_VALUE_SECRET, '$1').replace(LIBPQ_SECRET, '$1');
-  if (URL_SHAPED.test(out)) out = out.replace(URL_USERINFO, '$1');
-  else if (ORACLE_USERINFO.test(out)) out = out.replace(ORACLE_USERINFO, '$1@');
-  else out = out.replace(BARE_USERINFO, '');
-  return out.trim();
-}
-
-/** Query text with password literals (`ALTER USER … PASSWORD '…'`, `IDENTIFIED BY …`) replaced by `?`. */
-export function scrubQuery(query: string): string {
-  return query.replace(QUERY_QUOTED_SECRET, '$1$2?').replace(QUERY_BARE_SECRET, '$1?');
-}
 
 /**
  * The `sql` block for spans of SQL databases, or undefined for other spans (checked first: most
@@ -217,7 +187,7 @@ export function scrubQuery(query: string): string {
 export function sqlBlock(ctx: TranslateContext): SqlBlock | undefined {
   const attrs = ctx.attributes;
   const system = peekString(attrs, ...SYSTEM_KEYS);
-  if (system === undefined || !SQL_SYSTEMS.has(system.toLowerCase())) return undefined;
+  if (system === undefined || !isSqlSystem(system)) return undefined;
   takeStringAlias(ctx, SYSTEM_KEYS);
 
   const block: SqlBlock = { database_type: system };
