@@ -164,6 +164,31 @@ describe('XRayUdpSpanExporter end to end: a real provider, batch processor and U
     expect(code).toBe(1);
   });
 
+  it('a logger that throws cannot crash the process from a socket callback', async () => {
+    const calls: string[] = [];
+    const logger = {
+      debug() {},
+      info() {},
+      warn(m: string) {
+        calls.push(m);
+        throw new Error('logger boom');
+      },
+      error(m: string) {
+        calls.push(m);
+        throw new Error('logger boom');
+      },
+    };
+    // Sending to the broadcast address without SO_BROADCAST fails in the socket callback (EACCES).
+    const exporter = new XRayUdpSpanExporter({ daemonAddress: '255.255.255.255:2000', logger });
+    const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
+    provider.getTracer('e2e').startSpan('doomed').end();
+    await provider.forceFlush();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls.length).toBeGreaterThan(0);
+    expect(exporter.stats().sendErrors).not.toEqual({});
+    await provider.shutdown();
+  });
+
   it('a malformed daemon address is a configuration error naming the value', () => {
     expect(() => new XRayUdpSpanExporter({ daemonAddress: 'nope' })).toThrow(/nope/);
   });
