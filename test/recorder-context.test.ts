@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { setImmediate as tick } from 'node:timers/promises';
 import { ROOT_CONTEXT, SpanKind, context, trace } from '@opentelemetry/api';
 import { AlwaysOffSampler } from '@opentelemetry/sdk-trace-base';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Segment, Subsegment, xrayRecorder, xray_recorder } from '../src/recorder/index.js';
 import { findAll, setupTracing, type Tracing } from './fixtures/recorder-harness.js';
 
@@ -153,6 +153,30 @@ describe('interop with @opentelemetry/api, both ways', () => {
     expect(doc).toMatchObject({ name: 'GET /orders', annotations: { tenant: 'acme' }, subsegments: [{ name: 'load' }] });
   });
 
+  it('on an OTel server span, each put serializes only what changed: its metadata namespace, or the annotation key list', () => {
+    const { recorder, provider } = tracing();
+    let serialized = 0;
+    const counted = { toJSON: () => (serialized++, { id: 7 }) };
+    provider.getTracer('app').startActiveSpan('GET /orders', { kind: SpanKind.SERVER }, (server) => {
+      const segment = recorder.currentSegment()!;
+      segment.putMetadata('order', counted);
+      expect(serialized).toBe(1);
+      for (let i = 0; i < 5; i++) segment.putMetadata(`step${i}`, i, 'trace');
+      for (let i = 0; i < 5; i++) segment.putAnnotation(`a${i}`, i);
+      segment.putHttpMeta('client_ip', '10.0.0.1');
+      expect(serialized).toBe(1);
+      segment.putMetadata('note', 'same namespace', 'default');
+      expect(serialized).toBe(2);
+      server.end();
+    });
+    expect(serialized).toBe(2);
+    const [doc] = t!.documents();
+    expect(doc).toMatchObject({
+      annotations: { a0: 0, a1: 1, a2: 2, a3: 3, a4: 4 },
+      metadata: { default: { order: { id: 7 }, note: 'same namespace' }, trace: { step0: 0, step4: 4 } },
+    });
+  });
+
   it('an instrumented HTTP call made inside a subsegment is its child', async () => {
     const { recorder, provider } = tracing();
     // The instrumentation patches the CommonJS `http` module object, which ESM's default import shares.
@@ -297,6 +321,64 @@ describe('callback forms', () => {
     expect(t!.documents()[0]).toMatchObject({ name: 'job', subsegments: [{ name: 'step' }] });
   });
 
+  it('capture returns the very promise the function returned, ending the subsegment when it settles', async () => {
+    const { recorder } = tracing();
+    let resolve!: (v: string) => void;
+    const pending = new Promise<string>((r) => (resolve = r));
+    const load = recorder.capture('load')(() => pending);
+    recorder.beginSegment('api');
+    const returned = load();
+    expect(returned).toBe(pending);
+    resolve('rows');
+    await expect(returned).resolves.toBe('rows');
+    recorder.endSegment();
+    expect(t!.doc('load').end_time).toBeTypeOf('number');
+  });
+
+  it('a rejected promise is returned as is: the application sees the rejection, the recorder adds no unhandled one', async () => {
+    const { recorder } = tracing();
+    const boom = new Error('deadlock');
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const failing = Promise.reject(boom);
+      const save = recorder.capture('save')(() => failing);
+      const saveInSegment = () => recorder.inSegment('job', () => save());
+      const returned = saveInSegment();
+      expect(returned).toBe(failing);
+      await expect(returned).rejects.toBe(boom);
+      await io(4);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+    expect(t!.doc('save')).toMatchObject({ fault: true, cause: { exceptions: [{ message: 'deadlock' }] } });
+    expect(t!.doc('job')).toMatchObject({ fault: true });
+  });
+
+  it('a thenable that is not a native promise (a query builder) is returned untouched, its then() not called; the subsegment ends at return', () => {
+    const { recorder } = tracing();
+    let thenCalls = 0;
+    const query = {
+      where: () => query,
+      then(onFulfilled: (rows: string[]) => unknown) {
+        thenCalls++;
+        return Promise.resolve(['row']).then(onFulfilled);
+      },
+    };
+    const select = recorder.capture('select')(() => query);
+    const built = recorder.inSegment('api', () => {
+      const q = select();
+      expect(recorder.getTraceEntity()!.name).toBe('api');
+      return q;
+    });
+    expect(built).toBe(query);
+    expect(thenCalls).toBe(0);
+    expect(t!.doc('select').end_time).toBeTypeOf('number');
+    expect(t!.doc('api').end_time).toBeTypeOf('number');
+  });
+
   it('imperative subsegments begun inside a callback form do not outlive it', () => {
     const { recorder } = tracing();
     const segment = recorder.beginSegment('api');
@@ -305,6 +387,49 @@ describe('callback forms', () => {
     });
     expect(recorder.getTraceEntity()).toBe(segment);
     recorder.endSegment();
+  });
+});
+
+describe('end times', () => {
+  /** Runs `fn` with Date.now() reading `skewMs` behind the monotonic clock, as a whole-millisecond clock can. */
+  function withDateBehind<T>(skewMs: number, fn: () => T): T {
+    const spy = vi.spyOn(Date, 'now').mockImplementation(() => performance.timeOrigin + performance.now() - skewMs);
+    try {
+      return fn();
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('a segment or subsegment never ends before a subsegment begun in it, even when their clocks were anchored differently', () => {
+    const { recorder } = tracing();
+    // Each SDK span anchors its clock to Date.now() when it starts: here the parents' clocks read
+    // 0.9 ms behind the child's, so a parent ended 0.1 ms after its child would show an earlier end.
+    withDateBehind(0.9, () => recorder.beginSegment('api'));
+    withDateBehind(0.9, () => recorder.beginSubsegment('outer'));
+    withDateBehind(0, () => recorder.beginSubsegment('inner'));
+    recorder.endSubsegment();
+    recorder.endSubsegment();
+    recorder.endSegment();
+    const [doc] = t!.documents();
+    const outer = doc!.subsegments![0]!;
+    const inner = outer.subsegments![0]!;
+    expect(outer.end_time).toBeGreaterThanOrEqual(inner.end_time!);
+    expect(doc!.end_time).toBeGreaterThanOrEqual(outer.end_time!);
+  });
+
+  it('capture and inSegment keep the same order', async () => {
+    const { recorder } = tracing();
+    const step = recorder.capture('step')(async () => {
+      await io();
+    });
+    await withDateBehind(0.9, () =>
+      recorder.inSegment('job', async () => {
+        await withDateBehind(0, () => step());
+      }),
+    );
+    const doc = t!.doc('job');
+    expect(doc.end_time).toBeGreaterThanOrEqual(t!.doc('step').end_time!);
   });
 });
 

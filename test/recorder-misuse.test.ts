@@ -134,6 +134,43 @@ describe('http, aws and sql input', () => {
     expect(doc.annotations).toEqual({ kept: 'yes' });
   });
 
+  it('setAws and setSql read only their own fields: keys such as constructor or toString are plain names', () => {
+    const withProto = JSON.parse('{"__proto__": "p"}') as Record<string, unknown>;
+    const doc = work((sub) => {
+      sub.setAws({ operation: 'PutItem', constructor: 'x', toString: 'y', hasOwnProperty: 'z', ...withProto });
+      sub.setSql({ database_type: 'postgresql', constructor: 'c', valueOf: 'v' });
+    });
+    const written = JSON.stringify(doc);
+    expect(written).not.toContain('native code');
+    expect(doc.aws?.operation).toBe('PutItem');
+    expect(doc.sql?.database_type).toBe('postgresql');
+    expect(doc.annotations).toEqual({ kept: 'yes' });
+    const attributes = t.exporter.getFinishedSpans().find((s) => s.name === 'work')!.attributes;
+    expect(attributes).toMatchObject({ 'aws.constructor': 'x', 'aws.toString': 'y', 'aws.hasOwnProperty': 'z', 'aws.__proto__': 'p', 'db.constructor': 'c', 'db.valueOf': 'v' });
+    expect(Object.keys(attributes).filter((k) => k.includes('function'))).toEqual([]);
+  });
+
+  it('setAws cannot overwrite the recorder\'s own aws.xray.* attributes', () => {
+    const doc = work((sub) => sub.setAws({ 'xray.annotations': 'x', 'xray.fault': true, region: 'eu-west-1' }));
+    warned(/setAws: field "xray.annotations" would write "aws.xray.annotations", which is reserved; ignored/);
+    warned(/setAws: field "xray.fault" would write "aws.xray.fault", which is reserved; ignored/);
+    expect(doc.annotations).toEqual({ kept: 'yes' });
+    expect(doc.fault).toBeUndefined();
+    expect(doc.aws?.region).toBe('eu-west-1');
+  });
+
+  it('setAws with a field whose getter throws skips that field', () => {
+    const fields = {
+      operation: 'GetItem',
+      get region(): string {
+        throw new Error('no region');
+      },
+    };
+    const doc = work((sub) => sub.setAws(fields));
+    warned(/setAws: field "region" could not be read \(no region\); ignored/);
+    expect(doc.aws?.operation).toBe('GetItem');
+  });
+
   it('setAws with a value no attribute can hold skips that field', () => {
     const doc = work((sub) => sub.setAws({ operation: 'PutItem', retries: { count: 2 } }));
     warned(/setAws: field "retries" has an object/);
@@ -170,12 +207,30 @@ describe('closed entities', () => {
     expect(doc.fault).toBeUndefined();
   });
 
-  it('endSegment with subsegments still open warns and exports the segment', () => {
+  it('endSegment with subsegments still open warns, closes them with it, and exports the whole segment', () => {
+    t.recorder.beginSegment('api');
+    const outer = t.recorder.beginSubsegment('forgotten');
+    const inner = t.recorder.beginSubsegment('forgotten-too');
+    t.recorder.endSegment();
+    warned(/segment "api": ended while subsegments are still open: "forgotten-too", "forgotten"; they are closed with it/);
+    expect(outer.isClosed() && inner.isClosed()).toBe(true);
+    const [doc] = t.documents();
+    expect(doc).toMatchObject({ name: 'api', subsegments: [{ name: 'forgotten', subsegments: [{ name: 'forgotten-too' }] }] });
+    const child = doc!.subsegments![0]!;
+    const grandchild = child.subsegments![0]!;
+    // Nothing ends after the entity it belongs to.
+    expect(doc!.end_time).toBeGreaterThanOrEqual(child.end_time!);
+    expect(child.end_time).toBeGreaterThanOrEqual(grandchild.end_time!);
+  });
+
+  it('endSegment(endTime) with subsegments still open closes them at that same time', () => {
     t.recorder.beginSegment('api');
     t.recorder.beginSubsegment('forgotten');
-    t.recorder.endSegment();
-    warned(/segment "api": ended while subsegments are still open: "forgotten"/);
-    expect(t.documents().map((d) => d.name)).toEqual(['api']);
+    const end = Date.now() / 1000 + 2;
+    t.recorder.endSegment(end);
+    const [doc] = t.documents();
+    expect(doc!.end_time).toBeCloseTo(end, 3);
+    expect(doc!.subsegments![0]!.end_time).toBeCloseTo(end, 3);
   });
 
   it('endSubsegment when the segment is current warns and leaves it open', () => {
@@ -236,7 +291,104 @@ describe('no open segment', () => {
   });
 });
 
+/** An Error that fights back when the recorder reads it. */
+function hostileError(kind: 'stack getter throws' | 'null-prototype code'): Error {
+  const err = new Error('card declined');
+  if (kind === 'stack getter throws') {
+    Object.defineProperty(err, 'stack', {
+      get() {
+        throw new Error('stack unavailable');
+      },
+    });
+  } else {
+    (err as Error & { code: unknown }).code = Object.create(null);
+  }
+  return err;
+}
+
+describe('errors the recorder cannot read normally', () => {
+  const kinds = ['stack getter throws', 'null-prototype code'] as const;
+
+  it.each(kinds)('capture re-throws the application\'s error unchanged (%s), and records its type and message', (kind) => {
+    const err = hostileError(kind);
+    const charge = t.recorder.capture('charge')(() => {
+      throw err;
+    });
+    t.recorder.beginSegment('api');
+    let caught: unknown;
+    try {
+      charge();
+    } catch (e) {
+      caught = e;
+    }
+    t.recorder.endSegment();
+    expect(caught).toBe(err);
+    warned(/subsegment "charge": addException: the exception could not be recorded as it is/);
+    expect(t.doc('charge')).toMatchObject({ fault: true, cause: { exceptions: [{ type: 'Error', message: 'card declined' }] } });
+  });
+
+  it.each(kinds)('a rejection of a captured async function is the application\'s error (%s)', async (kind) => {
+    const err = hostileError(kind);
+    const charge = t.recorder.captureAsync('charge')(async () => {
+      await Promise.resolve();
+      throw err;
+    });
+    t.recorder.beginSegment('api');
+    await expect(charge()).rejects.toBe(err);
+    t.recorder.endSegment();
+    expect(t.doc('charge')).toMatchObject({ fault: true, cause: { exceptions: [{ message: 'card declined' }] } });
+  });
+
+  it.each(kinds)('inSegment re-throws the application\'s error unchanged (%s)', (kind) => {
+    const err = hostileError(kind);
+    expect(() =>
+      t.recorder.inSegment('job', () => {
+        throw err;
+      }),
+    ).toThrow(err);
+    expect(t.doc('job')).toMatchObject({ fault: true, cause: { exceptions: [{ message: 'card declined' }] } });
+  });
+
+  it('addException by hand does not throw either', () => {
+    const doc = work((sub) => sub.addException(hostileError('stack getter throws')));
+    expect(doc).toMatchObject({ fault: true, cause: { exceptions: [{ type: 'Error', message: 'card declined' }] } });
+  });
+
+  it('a thrown object whose every getter throws is still recorded, by its type', () => {
+    const nasty = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('no');
+        },
+        has() {
+          throw new Error('no');
+        },
+      },
+    );
+    const doc = work((sub) => sub.addException(nasty));
+    expect(doc.fault).toBe(true);
+  });
+});
+
 describe('the recorder itself', () => {
+  it('capture(name, fn) returns the wrapped fn, with a warning that capture(name) returns a wrapper', () => {
+    const double = (t.recorder.capture as unknown as (name: string, fn: (n: number) => number) => (n: number) => number)('double', (n) => n * 2);
+    warned(/capture\("double", fn\): capture\(name\) returns a wrapper, and fn is passed to it: capture\(name\)\(fn\)/);
+    t.recorder.beginSegment('api');
+    expect(double(21)).toBe(42);
+    t.recorder.endSegment();
+    expect(t.doc('double').end_time).toBeTypeOf('number');
+  });
+
+  it('a logger assigned directly to recorder.logger is made safe too', () => {
+    const recorder = new XRayRecorder({ tracerProvider: t.provider });
+    recorder.logger = { debug() {}, info() {}, warn: () => { throw new Error('logger down'); }, error: () => { throw new Error('logger down'); } };
+    recorder.beginSegment('api');
+    expect(() => recorder.putAnnotation('bad', {} as unknown as string)).not.toThrow();
+    recorder.endSegment();
+  });
+
   it('a logger that throws does not turn a warning into an error', () => {
     const recorder = new XRayRecorder({
       tracerProvider: t.provider,

@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import type { Entity } from './entity.js';
 
 export type AnyFunction = (...args: any[]) => any;
@@ -41,17 +42,65 @@ function subsegmentNameOf(name: string | undefined, fn: AnyFunction, context: Cl
   return fn.name || 'anonymous';
 }
 
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+/**
+ * Only native promises are awaited (observed) before a captured subsegment ends. Any other
+ * thenable (a query builder, a lazy request) is returned untouched: calling its `then` could run
+ * or consume it, so the subsegment ends when the function returns.
+ */
+export function isNativePromise(value: unknown): value is Promise<unknown> {
+  return types.isPromise(value);
 }
 
-/** Ends a captured entity without a second "already closed" warning when the function closed it. */
+/**
+ * Ends `entity` when `result` settles if it is a native promise (recording a rejection), at once
+ * otherwise, and returns `result` itself: the very object the function returned. The handlers are
+ * attached with the intrinsic `Promise.prototype.then` and never throw, so their own promise always
+ * fulfils: the application sees the rejection on the promise it awaits, and the recorder adds no
+ * unhandled rejection of its own.
+ */
+export function endWhenSettled<R>(entity: Entity, result: R): R {
+  if (!isNativePromise(result)) {
+    finish(entity);
+    return result;
+  }
+  try {
+    void promiseThen.call(
+      result,
+      () => finish(entity),
+      (err: unknown) => finish(entity, err, true),
+    );
+  } catch (problem) {
+    // A promise whose `constructor` getter throws (species lookup): end now rather than never.
+    entity.warn(`could not wait for the returned promise (${describeError(problem)}); ended at return`);
+    finish(entity);
+  }
+  return result;
+}
+
+const promiseThen = Promise.prototype.then;
+
+/**
+ * Ends a captured entity without a second "already closed" warning when the function closed it.
+ * Never throws: it runs while the application's result or error is on its way back.
+ */
 export function finish(entity: Entity, err?: unknown, failed = false): void {
-  if (entity.isClosed()) return;
-  if (failed) entity.addException(err);
-  entity.close();
+  try {
+    if (entity.isClosed()) return;
+    if (failed) entity.addException(err);
+    entity.close();
+  } catch (problem) {
+    try {
+      entity.warn(`could not be ended cleanly (${describeError(problem)})`);
+    } catch {
+      // Nothing more to do: the application's own result must go through.
+    }
+  }
+}
+
+function describeError(err: unknown): string {
+  try {
+    return err instanceof Error ? String(err.message) : String(err);
+  } catch {
+    return 'an unprintable error';
+  }
 }

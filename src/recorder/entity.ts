@@ -25,6 +25,7 @@ import {
   ATTR_XRAY_THROTTLE,
 } from '../conventions.js';
 import type { SegmentDocument } from '../exporter/document.js';
+import { toNumber } from '../exporter/translate/context.js';
 import { toSegmentDocuments } from '../exporter/to-segment-documents.js';
 import { toXRayTraceId } from '../ids.js';
 import type { Logger } from '../logger.js';
@@ -118,6 +119,10 @@ export abstract class Entity {
   private metadata: Record<string, Record<string, unknown>> | undefined;
   private clientIp: string | undefined;
   private forwarded = false;
+  /** `performance.now()` when the span started: this entity's reading of its span's clock. */
+  private readonly startedAt: number;
+  /** The latest end of a subsegment begun in this entity: this entity never ends before it. */
+  private childEnd: HrTime | undefined;
 
   /** Which of the two this is, for messages. */
   abstract readonly kind: 'segment' | 'subsegment';
@@ -147,6 +152,7 @@ export abstract class Entity {
     this.mode = mode;
     this.recording = mode !== EntityMode.Facade && span.isRecording();
     this.context = trace.setSpan(parentContext, span).setValue(ENTITY_KEY, this);
+    this.startedAt = performance.now();
   }
 
   /** Span id: X-Ray's entity id. */
@@ -191,7 +197,7 @@ export abstract class Entity {
     this.span.setAttribute(key, value);
     const keys = (this.annotationKeys ??= []);
     if (!keys.includes(key)) keys.push(key);
-    if (this.mode === EntityMode.Adopted) this.flush();
+    if (this.mode === EntityMode.Adopted) this.writeAnnotationKeys();
   }
 
   /**
@@ -215,7 +221,8 @@ export abstract class Entity {
     const all = (this.metadata ??= Object.create(null) as Record<string, Record<string, unknown>>);
     const ns = (all[namespace] ??= Object.create(null) as Record<string, unknown>);
     ns[key] = value;
-    if (this.mode === EntityMode.Adopted) this.flush();
+    // An adopted span is written as it changes: only the namespace that changed is serialized again.
+    if (this.mode === EntityMode.Adopted) this.writeMetadata(namespace);
   }
 
   /** Python's `put_http_meta` keys: url, method, user_agent, client_ip, x_forwarded_for, status, content_length. */
@@ -233,11 +240,11 @@ export abstract class Entity {
         if (typeof value !== 'string') return this.warnHttp(key, value, 'a string');
         this.span.setAttribute(ATTR_CLIENT_ADDRESS, value);
         this.clientIp = value;
-        if (this.mode === EntityMode.Adopted) this.flush();
+        if (this.mode === EntityMode.Adopted) this.writePeer();
         return;
       case 'x_forwarded_for':
         this.forwarded = value === true || value === 'true';
-        if (this.mode === EntityMode.Adopted) this.flush();
+        if (this.mode === EntityMode.Adopted) this.writePeer();
         return;
       case 'status': {
         const status = toInteger(value);
@@ -278,19 +285,30 @@ export abstract class Entity {
   /**
    * Records `err` as the span's exception event (type, message, stack: whatever it already carries;
    * nothing is captured here) and marks the entity as a fault (status ERROR), as the SDKs do.
+   * Never throws: it runs while the application's own error is on its way up, and an error whose
+   * `stack` getter throws (or whose `code` cannot be turned into a string) is recorded with the
+   * fields that can be read, with a warning.
    */
   addException(err: unknown, options?: ExceptionOptions | unknown, remote?: boolean): void {
     if (!this.writable('addException')) return;
-    const isRemote = remote === true || (typeof options === 'object' && options !== null && (options as ExceptionOptions).remote === true);
-    if (err instanceof Error && !isRemote) {
-      this.span.recordException(err);
-    } else {
+    const isRemote = remote === true || (typeof options === 'object' && options !== null && read(() => (options as ExceptionOptions).remote) === true);
+    try {
+      if (!isRemote && err instanceof Error) this.span.recordException(err);
       // Not an Error (a string, a number, a plain object) or a remote one: the same event, built here.
-      const attributes = exceptionAttributes(err);
-      if (isRemote) attributes[ATTR_XRAY_EXCEPTION_REMOTE] = true;
-      this.span.addEvent(EVENT_EXCEPTION, attributes);
+      else this.addExceptionEvent(err, isRemote);
+    } catch (problem) {
+      this.warn(`addException: the exception could not be recorded as it is (${errorMessage(problem)}); recorded the fields that can be read`);
+      try {
+        this.addExceptionEvent(err, isRemote);
+      } catch (again) {
+        this.warn(`addException: the exception could not be recorded (${errorMessage(again)})`);
+      }
     }
-    this.span.setStatus({ code: SpanStatusCode.ERROR });
+    try {
+      this.span.setStatus({ code: SpanStatusCode.ERROR });
+    } catch (problem) {
+      this.warn(`addException: the span's status could not be set (${errorMessage(problem)})`);
+    }
   }
 
   addErrorFlag(): void {
@@ -332,8 +350,18 @@ export abstract class Entity {
       return;
     }
     this.ended = true;
-    this.flush();
-    this.span.end(toTimeInput(endTime));
+    // Never throws into the application: close() runs in `finally`-like paths of capture and inSegment.
+    try {
+      this.flush();
+    } catch (problem) {
+      this.warn(`annotations and metadata could not be written (${errorMessage(problem)})`);
+    }
+    try {
+      this.span.end(this.endTimeFor(endTime));
+    } catch (problem) {
+      this.warn(`its span could not be ended (${errorMessage(problem)})`);
+    }
+    this.closed();
   }
 
   isClosed(): boolean {
@@ -346,7 +374,8 @@ export abstract class Entity {
    * sampled), the identity fields only.
    */
   toJSON(): SegmentDocument {
-    if (!this.ended) this.flush();
+    // An adopted span already carries everything (it is written as it changes).
+    if (!this.ended && this.mode !== EntityMode.Adopted) this.flush();
     if (isReadableSpan(this.span)) {
       const doc = toSegmentDocuments([this.span])[0];
       if (doc !== undefined) return doc;
@@ -361,13 +390,35 @@ export abstract class Entity {
     return `${this.kind} "${this.name}"`;
   }
 
-  /** @internal */
+  /** @internal The host's logger never throws (the recorder wraps every logger it is given). */
   warn(message: string): void {
-    try {
-      this.host.logger.warn(`${this.describeSelf()}: ${message}`);
-    } catch {
-      // A logger that throws must not turn a warning into an application error.
-    }
+    this.host.logger.warn(`${this.describeSelf()}: ${message}`);
+  }
+
+  /** @internal A subsegment begun in this entity has ended: this entity will not end before it. */
+  childEnded(child: Span): void {
+    if (this.ended) return;
+    const end = (child as Partial<ReadableSpan>).endTime;
+    if (!isHrTime(end) || (end[0] === 0 && end[1] === 0)) return;
+    if (this.childEnd === undefined || compareHrTime(end, this.childEnd) > 0) this.childEnd = end;
+  }
+
+  /** Called once the span has ended (a subsegment tells its parent). */
+  protected closed(): void {}
+
+  /**
+   * The end time to give `span.end()`: the one asked for; else, when a subsegment ended after
+   * what this span's clock reads now, that subsegment's end. Each SDK span anchors its clock to
+   * `Date.now()` (whole milliseconds) when it starts, so a child's clock can run up to 1 ms ahead
+   * of its parent's and a parent ended after its child could otherwise show an earlier end_time.
+   */
+  private endTimeFor(endTime: number | Date | HrTime | undefined): TimeInput | undefined {
+    const given = toTimeInput(endTime);
+    if (given !== undefined || this.childEnd === undefined) return given;
+    const start = (this.span as Partial<ReadableSpan>).startTime;
+    if (!isHrTime(start)) return undefined;
+    const now = addMillis(start, performance.now() - this.startedAt);
+    return compareHrTime(now, this.childEnd) >= 0 ? now : this.childEnd;
   }
 
   /** Whether a write may proceed: warns for closed entities and the read-only facade. */
@@ -386,18 +437,34 @@ export abstract class Entity {
   /** Writes what is kept until close: the annotation key list, metadata, the socket peer. */
   private flush(): void {
     if (!this.recording) return;
-    const span = this.span;
-    if (this.annotationKeys !== undefined) span.setAttribute(ATTR_XRAY_ANNOTATIONS, this.annotationKeys.slice());
-    const metadata = this.metadata;
-    if (metadata !== undefined) {
-      for (const namespace of Object.keys(metadata)) {
-        const json = safeStringify(metadata[namespace]!, (key, problem) => this.warn(`metadata "${namespace}"."${key}": ${problem}`));
-        span.setAttribute(ATTR_XRAY_METADATA_PREFIX + namespace, json);
-      }
-    }
-    // X-Ray's `x_forwarded_for` is the exporter's reading of a client address that differs from
-    // (or comes without) the socket peer: the peer is written only when the address is the peer.
-    if (this.clientIp !== undefined && !this.forwarded) span.setAttribute(ATTR_NETWORK_PEER_ADDRESS, this.clientIp);
+    this.writeAnnotationKeys();
+    if (this.metadata !== undefined) for (const namespace of Object.keys(this.metadata)) this.writeMetadata(namespace);
+    this.writePeer();
+  }
+
+  private writeAnnotationKeys(): void {
+    if (this.annotationKeys !== undefined) this.span.setAttribute(ATTR_XRAY_ANNOTATIONS, this.annotationKeys.slice());
+  }
+
+  private writeMetadata(namespace: string): void {
+    const values = this.metadata?.[namespace];
+    if (values === undefined) return;
+    const json = safeStringify(values, (key, problem) => this.warn(`metadata "${namespace}"."${key}": ${problem}`));
+    this.span.setAttribute(ATTR_XRAY_METADATA_PREFIX + namespace, json);
+  }
+
+  /**
+   * X-Ray's `x_forwarded_for` is the exporter's reading of a client address that differs from
+   * (or comes without) the socket peer: the peer is written only when the address is the peer.
+   */
+  private writePeer(): void {
+    if (this.clientIp !== undefined && !this.forwarded) this.span.setAttribute(ATTR_NETWORK_PEER_ADDRESS, this.clientIp);
+  }
+
+  private addExceptionEvent(err: unknown, isRemote: boolean): void {
+    const attributes = exceptionAttributes(err);
+    if (isRemote) attributes[ATTR_XRAY_EXCEPTION_REMOTE] = true;
+    this.span.addEvent(EVENT_EXCEPTION, attributes);
   }
 
   private warnHttp(key: string, value: unknown, expected: string): void {
@@ -409,10 +476,28 @@ export abstract class Entity {
       this.warn(`${operation}: ${describe(fields)} is not an object; ignored`);
       return;
     }
-    for (const key of Object.keys(fields)) {
-      const value = fields[key];
+    let keys: string[];
+    try {
+      keys = Object.keys(fields);
+    } catch (problem) {
+      this.warn(`${operation}: the fields could not be listed (${errorMessage(problem)}); ignored`);
+      return;
+    }
+    for (const key of keys) {
+      let value: unknown;
+      try {
+        value = fields[key];
+      } catch (problem) {
+        this.warn(`${operation}: field "${key}" could not be read (${errorMessage(problem)}); ignored`);
+        continue;
+      }
       if (value === undefined || value === null) continue;
-      const attribute = known[key] ?? prefix + key;
+      // Own keys only: `constructor`, `toString`, `__proto__`… are fields like any other, not the table's prototype.
+      const attribute = Object.hasOwn(known, key) ? known[key]! : prefix + key;
+      if (attribute.startsWith(RESERVED_ATTRIBUTE_PREFIX)) {
+        this.warn(`${operation}: field "${key}" would write "${attribute}", which is reserved; ignored`);
+        continue;
+      }
       const v = toAttributeValue(value);
       if (v === undefined) {
         this.warn(`${operation}: field "${key}" has ${describe(value)}, which an attribute cannot hold; ignored`);
@@ -464,9 +549,40 @@ export function toTimeInput(t: number | Date | HrTime | undefined): TimeInput | 
   return undefined;
 }
 
+/** An integer, or an integer's decimal string: the exporter's `toNumber`, integers only. */
 function toInteger(value: unknown): number | undefined {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  return Number.isInteger(n) ? n : undefined;
+  const n = toNumber(value as AttributeValue | undefined);
+  return n !== undefined && Number.isInteger(n) ? n : undefined;
+}
+
+function isHrTime(t: unknown): t is HrTime {
+  return Array.isArray(t) && t.length === 2 && typeof t[0] === 'number' && typeof t[1] === 'number';
+}
+
+function compareHrTime(a: HrTime, b: HrTime): number {
+  return a[0] !== b[0] ? a[0] - b[0] : a[1] - b[1];
+}
+
+function addMillis(t: HrTime, ms: number): HrTime {
+  const nanos = t[1] + Math.max(0, Math.round(ms * 1e6));
+  return [t[0] + Math.floor(nanos / 1e9), nanos % 1e9];
+}
+
+/** The value `get` returns, or undefined when it throws (a hostile getter). */
+function read<T>(get: () => T): T | undefined {
+  try {
+    return get();
+  } catch {
+    return undefined;
+  }
+}
+
+function errorMessage(err: unknown): string {
+  try {
+    return err instanceof Error ? String(err.message) : String(err);
+  } catch {
+    return 'an unprintable error';
+  }
 }
 
 function toAttributeValue(value: unknown): AttributeValue | undefined {
@@ -484,23 +600,26 @@ function toAttributeValue(value: unknown): AttributeValue | undefined {
   }
 }
 
-/** `exception.*` attributes as `span.recordException` writes them, for any thrown value. */
+/**
+ * `exception.*` attributes as `span.recordException` writes them, for any thrown value. Each field
+ * is read on its own, so a getter that throws costs that field only.
+ */
 function exceptionAttributes(err: unknown): Record<string, AttributeValue> {
   const attrs: Record<string, AttributeValue> = {};
-  try {
-    if (err instanceof Error || (typeof err === 'object' && err !== null && ('message' in err || 'name' in err))) {
-      const e = err as { name?: unknown; message?: unknown; stack?: unknown; constructor?: { name?: unknown } };
-      const type = typeof e.name === 'string' && e.name !== '' ? e.name : typeof e.constructor?.name === 'string' ? e.constructor.name : 'Error';
-      attrs[ATTR_EXCEPTION_TYPE] = type;
-      if (e.message !== undefined) attrs[ATTR_EXCEPTION_MESSAGE] = String(e.message);
-      if (typeof e.stack === 'string') attrs[ATTR_EXCEPTION_STACKTRACE] = e.stack;
-    } else {
-      attrs[ATTR_EXCEPTION_TYPE] = err === null ? 'null' : typeof err;
-      attrs[ATTR_EXCEPTION_MESSAGE] = String(err);
-    }
-  } catch {
-    attrs[ATTR_EXCEPTION_TYPE] ??= 'Error';
-    attrs[ATTR_EXCEPTION_MESSAGE] = '[unprintable thrown value]';
+  const isErrorLike =
+    read(() => err instanceof Error || (typeof err === 'object' && err !== null && ('message' in err || 'name' in err))) === true;
+  if (isErrorLike) {
+    const e = err as { name?: unknown; message?: unknown; stack?: unknown; constructor?: { name?: unknown } };
+    const name = read(() => e.name);
+    const ctor = read(() => e.constructor?.name);
+    attrs[ATTR_EXCEPTION_TYPE] = typeof name === 'string' && name !== '' ? name : typeof ctor === 'string' && ctor !== '' ? ctor : 'Error';
+    const message = read(() => (e.message === undefined ? undefined : String(e.message)));
+    if (message !== undefined) attrs[ATTR_EXCEPTION_MESSAGE] = message;
+    const stack = read(() => e.stack);
+    if (typeof stack === 'string') attrs[ATTR_EXCEPTION_STACKTRACE] = stack;
+  } else {
+    attrs[ATTR_EXCEPTION_TYPE] = err === null ? 'null' : typeof err;
+    attrs[ATTR_EXCEPTION_MESSAGE] = read(() => String(err)) ?? '[unprintable thrown value]';
   }
   return attrs;
 }

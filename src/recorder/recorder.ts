@@ -15,9 +15,10 @@ import {
   type TracerProvider,
 } from '@opentelemetry/api';
 import { ATTR_RPC_SYSTEM } from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_AWS_LOCAL_SERVICE, RPC_SYSTEM_AWS_API } from '../conventions.js';
 import { fromXRayTraceId } from '../ids.js';
-import { stderrLogger, type Logger } from '../logger.js';
-import { AnyFunction, CaptureDecorator, finish, isThenable, makeCapture } from './capture.js';
+import { safeLogger, stderrLogger, type Logger } from '../logger.js';
+import { AnyFunction, CaptureDecorator, endWhenSettled, finish, makeCapture } from './capture.js';
 import { handleContextMissing, parseContextMissing, type ContextMissingStrategy } from './context-missing.js';
 import { ContextStore, entityOf } from './context-store.js';
 import { Entity, EntityMode, defineAliases, describe, type EntityHost } from './entity.js';
@@ -27,7 +28,6 @@ import { Subsegment, type SubsegmentNamespace } from './subsegment.js';
 
 const TRACER_NAME = 'xray-otel-bridge';
 /** Segments name the service: the exporter (and the Collector) read the X-Ray segment name here. */
-const ATTR_AWS_LOCAL_SERVICE = 'aws.local.service';
 
 export interface RecorderOptions {
   /** Default segment name; the environment variable `AWS_XRAY_TRACING_NAME` wins. */
@@ -67,7 +67,7 @@ const FOREIGN_OPTIONS = ['daemon_address', 'daemonAddress', 'plugins', 'sampling
 
 const INTERNAL: SpanOptions = { kind: SpanKind.INTERNAL };
 const REMOTE: SpanOptions = { kind: SpanKind.CLIENT };
-const AWS: SpanOptions = { kind: SpanKind.CLIENT, attributes: { [ATTR_RPC_SYSTEM]: 'aws-api' } };
+const AWS: SpanOptions = { kind: SpanKind.CLIENT, attributes: { [ATTR_RPC_SYSTEM]: RPC_SYSTEM_AWS_API } };
 
 /**
  * The X-Ray recorder API (`xray_recorder` in Python, `AWSXRay` in Node) over OpenTelemetry: every
@@ -76,7 +76,7 @@ const AWS: SpanOptions = { kind: SpanKind.CLIENT, attributes: { [ATTR_RPC_SYSTEM
  * `/spec/recorder.md`; context propagation is explained in `context-store.ts`.
  */
 export class XRayRecorder implements EntityHost {
-  logger: Logger;
+  private safeLog: Logger;
   private service: string | undefined;
   private contextMissing: ContextMissingStrategy = 'LOG_ERROR';
   private sampling = true;
@@ -109,12 +109,21 @@ export class XRayRecorder implements EntityHost {
   readonly capture_async: XRayRecorder['captureImpl'];
 
   constructor(options: RecorderOptions = {}) {
-    this.logger = safeLogger(stderrLogger());
+    this.safeLog = safeLogger(stderrLogger());
     this.store = new ContextStore((message) => this.logger.warn(message));
     this.capture = this.captureImpl.bind(this) as XRayRecorder['captureImpl'];
     this.captureAsync = this.capture;
     this.capture_async = this.capture;
     this.configure(options);
+  }
+
+  /** Where warnings go. Whatever is assigned is wrapped so that a logger that throws stays silent. */
+  get logger(): Logger {
+    return this.safeLog;
+  }
+
+  set logger(logger: Logger) {
+    this.safeLog = safeLogger(logger);
   }
 
   /** Sets options; environment variables win where the X-Ray SDKs let them. */
@@ -123,7 +132,7 @@ export class XRayRecorder implements EntityHost {
       this.logger.warn(`configure: ${describe(options)} is not an options object; ignored`);
       return this;
     }
-    if (options.logger !== undefined) this.logger = safeLogger(options.logger);
+    if (options.logger !== undefined) this.logger = options.logger;
 
     const envName = process.env.AWS_XRAY_TRACING_NAME;
     if (envName) this.service = envName;
@@ -189,11 +198,16 @@ export class XRayRecorder implements EntityHost {
       segment.close(endTime);
       return;
     }
-    const open: string[] = [];
+    // Subsegments still open are closed first, innermost first, at the same time: a segment
+    // never ends before its children, and its document is complete.
+    const open: Subsegment[] = [];
     for (let e: Entity = entity; e !== segment && e instanceof Subsegment; e = e.parent) {
-      if (!e.isClosed()) open.push(`"${e.name}"`);
+      if (!e.isClosed()) open.push(e);
     }
-    if (open.length > 0) segment.warn(`ended while subsegments are still open: ${open.join(', ')}; they are exported as they end`);
+    if (open.length > 0) {
+      segment.warn(`ended while subsegments are still open: ${open.map((e) => `"${e.name}"`).join(', ')}; they are closed with it`);
+      for (const sub of open) sub.close(endTime);
+    }
     segment.close(endTime);
     this.store.attach(segment.parentContext);
   }
@@ -307,11 +321,25 @@ export class XRayRecorder implements EntityHost {
    * `capture(name?)` wraps a function (or decorates a method) so that each call runs in a
    * subsegment named `name` (default: the function's name). `capture(fn)` and `@capture` work
    * too. Bound to the instance as `capture`, `captureAsync` and `capture_async`.
+   *
+   * `capture(name, fn)` is read as `capture(name)(fn)`: it returns the wrapped function, with a
+   * warning, and does not call `fn`. (The Node SDK's `captureFunc(name, fn)` runs `fn` at once:
+   * that is `inSubsegment(name, fn)` here.)
    */
   private captureImpl(name?: string): CaptureDecorator;
   private captureImpl<F extends AnyFunction>(fn: F, context?: ClassMethodDecoratorContext): F;
-  private captureImpl(nameOrFn?: string | AnyFunction, context?: ClassMethodDecoratorContext): CaptureDecorator | AnyFunction {
-    if (typeof nameOrFn === 'function') return makeCapture(this, undefined)(nameOrFn, context);
+  private captureImpl<F extends AnyFunction>(name: string, fn: F): F;
+  private captureImpl(nameOrFn?: string | AnyFunction, second?: ClassMethodDecoratorContext | AnyFunction): CaptureDecorator | AnyFunction {
+    if (typeof nameOrFn === 'function') {
+      return makeCapture(this, undefined)(nameOrFn, typeof second === 'object' ? second : undefined);
+    }
+    if (typeof second === 'function') {
+      this.logger.warn(
+        `capture(${describe(nameOrFn)}, fn): capture(name) returns a wrapper, and fn is passed to it: capture(name)(fn). ` +
+          'Returning the wrapped fn, which runs when called; to run fn now in a subsegment (the Node SDK\'s captureFunc), use inSubsegment(name, fn)',
+      );
+      return makeCapture(this, typeof nameOrFn === 'string' ? nameOrFn : undefined)(second);
+    }
     if (nameOrFn !== undefined && typeof nameOrFn !== 'string') {
       this.logger.warn(`capture: name ${describe(nameOrFn)} is not a string; using the function's name`);
       return makeCapture(this, undefined);
@@ -335,9 +363,7 @@ export class XRayRecorder implements EntityHost {
       finish(subsegment, err, true);
       throw err;
     }
-    if (isThenable(result)) return settle(subsegment, result) as ReturnType<F>;
-    finish(subsegment);
-    return result;
+    return endWhenSettled(subsegment, result);
   }
 
   private runIn<E extends Entity, R>(entity: E, fn: (entity: E) => R): R {
@@ -348,9 +374,7 @@ export class XRayRecorder implements EntityHost {
       finish(entity, err, true);
       throw err;
     }
-    if (isThenable(result)) return settle(entity, result) as R;
-    finish(entity);
-    return result;
+    return endWhenSettled(entity, result);
   }
 
   private openSubsegment(name: string, namespace: string | undefined, unsampled: boolean, operation: string): Subsegment {
@@ -530,19 +554,6 @@ defineAliases(XRayRecorder.prototype, [
   ['is_sampled', 'isSampled'],
 ]);
 
-function settle(entity: Entity, result: PromiseLike<unknown>): PromiseLike<unknown> {
-  return result.then(
-    (value) => {
-      finish(entity);
-      return value;
-    },
-    (err: unknown) => {
-      finish(entity, err, true);
-      throw err;
-    },
-  );
-}
-
 function spanName(span: Span): string {
   const name = (span as { name?: unknown }).name;
   return typeof name === 'string' && name !== '' ? name : 'span';
@@ -550,21 +561,4 @@ function spanName(span: Span): string {
 
 function randomHex(bytes: number): string {
   return randomBytes(bytes).toString('hex');
-}
-
-/** A logger whose failures stay inside: a warning must never become the application's error. */
-function safeLogger(logger: Logger): Logger {
-  const call = (level: keyof Logger, message: string, args: unknown[]): void => {
-    try {
-      logger[level](message, ...args);
-    } catch {
-      // Nothing sensible to do with a logger that throws.
-    }
-  };
-  return {
-    debug: (m, ...a) => call('debug', m, a),
-    info: (m, ...a) => call('info', m, a),
-    warn: (m, ...a) => call('warn', m, a),
-    error: (m, ...a) => call('error', m, a),
-  };
 }

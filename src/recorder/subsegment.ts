@@ -28,6 +28,11 @@ export class Subsegment extends Entity {
     this.namespace = namespace;
   }
 
+  /** Its parent never ends before it (see `Entity.endTimeFor`). */
+  protected override closed(): void {
+    this.parent.childEnded(this.span);
+  }
+
   get kind(): 'subsegment' {
     return 'subsegment';
   }
