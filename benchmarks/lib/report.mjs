@@ -1,0 +1,385 @@
+// Report writers: Markdown tables, the JSON document, and a hand-written SVG bar chart.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { LABELS } from './contenders/index.mjs';
+
+// ---------------------------------------------------------------- number formatting
+
+const nf = (digits) => new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+export function fmtNum(x, digits) {
+  if (!Number.isFinite(x)) return 'n/a';
+  if (digits === undefined) digits = Math.abs(x) >= 100 ? 0 : Math.abs(x) >= 10 ? 1 : 2;
+  return nf(digits).format(x);
+}
+
+export function fmtRatio(x) {
+  if (!Number.isFinite(x)) return 'n/a';
+  return `${fmtNum(x, x >= 100 ? 0 : x >= 10 ? 1 : 2)}×`;
+}
+
+function fmtSpread(s, digits) {
+  if (!s || s.n === 0) return 'n/a';
+  if (s.n === 1) return '(1 run)';
+  return `${fmtNum(s.min, digits)}–${fmtNum(s.max, digits)}`;
+}
+
+/** Heap growth per 100k units in KiB; "≈ 0" when within two standard errors of zero. */
+export function fmtHeap(h) {
+  if (!h || !Number.isFinite(h.median)) return 'n/a';
+  const kib = h.median / 1024;
+  const se = Number.isFinite(h.se) ? h.se / 1024 : NaN;
+  const sign = kib > 0 ? '+' : '';
+  const value = `${sign}${fmtNum(kib, Math.abs(kib) >= 100 ? 0 : 1)} KiB`;
+  if (Number.isFinite(se) && Math.abs(kib) < 2 * se) return `≈ 0 (${value} ± ${fmtNum(se, se >= 100 ? 0 : 1)})`;
+  return Number.isFinite(se) ? `${value} ± ${fmtNum(se, se >= 100 ? 0 : 1)}` : value;
+}
+
+function fmtDelivery(e) {
+  if (!e.spansCreated) return '–';
+  const pct = (100 * e.spansReceived) / e.spansCreated;
+  return `${fmtNum(e.spansReceived, 0)} / ${fmtNum(e.spansCreated, 0)} (${fmtNum(pct, pct >= 99.95 ? 0 : 1)} %)`;
+}
+
+function table(header, rows) {
+  const line = (cells) => `| ${cells.join(' | ')} |`;
+  // First column (names) left-aligned, figures right-aligned.
+  return [line(header), line(header.map((_, i) => (i === 0 ? ':--' : '--:'))), ...rows.map(line)].join('\n');
+}
+
+// ---------------------------------------------------------------- headline
+
+const byName = (entries, name) => entries.find((e) => e.contender === name);
+
+/** The headline figures: the depth-3 nested unit (issue 3's unit), plus the targets. */
+export function headline(results) {
+  const unit = results.micro?.find((w) => w.workload === 'nested-3');
+  if (!unit) return undefined;
+  const none = byName(unit.contenders, 'none');
+  const otel = byName(unit.contenders, 'otel');
+  const facade = byName(unit.contenders, 'facade');
+  const sdk = byName(unit.contenders, 'xray-sdk');
+  const med = (e) => e?.usPerUnit.median;
+  const h = {
+    workload: unit.workload,
+    usPerUnit: Object.fromEntries(unit.contenders.map((e) => [e.contender, med(e)])),
+    facadeVsOtel: facade && otel ? med(facade) / med(otel) : NaN,
+    facadeVsOtelCpu: facade && otel ? facade.cpuUsPerUnit.median / otel.cpuUsPerUnit.median : NaN,
+    sdkVsFacadeCpu: facade && sdk ? sdk.cpuUsPerUnit.median / facade.cpuUsPerUnit.median : NaN,
+    sdkVsFacade: facade && sdk ? med(sdk) / med(facade) : NaN,
+    sdkVsFacadeOverhead: facade && sdk && none ? (med(sdk) - med(none)) / (med(facade) - med(none)) : NaN,
+  };
+  h.targets = {
+    facadeWithin1_3xOfOtel: Number.isFinite(h.facadeVsOtel) ? h.facadeVsOtel <= 1.3 : null,
+    facadeAtLeast5xCheaperThanSdk: Number.isFinite(h.sdkVsFacade) ? h.sdkVsFacade >= 5 : null,
+  };
+  const exp = results.export;
+  if (exp?.length) {
+    const nested = exp.find((e) => e.mode === 'nested');
+    const flat = exp.find((e) => e.mode === 'flat');
+    h.export = {
+      nestedSpansPerSecond: nested?.spansPerSecond.median,
+      flatSpansPerSecond: flat?.spansPerSecond.median,
+      nestedBytesPerSpan: nested?.bytesPerSpan,
+      flatBytesPerSpan: flat?.bytesPerSpan,
+      nestedDatagramsPerSpan: nested?.datagramsPerSpan,
+      flatDatagramsPerSpan: flat?.datagramsPerSpan,
+    };
+  }
+  return h;
+}
+
+const mark = (ok) => (ok === null || ok === undefined ? '–' : ok ? 'met' : 'not met');
+
+// ---------------------------------------------------------------- markdown
+
+export function microTable(w) {
+  return table(
+    ['Contender', 'µs/unit (median)', 'min–max', 'IQR', '× no tracing', '× raw OTel', 'overhead µs/unit', 'CPU µs/unit', 'CPU × raw OTel', 'heap growth / 100k units', 'spans received / created'],
+    w.contenders.map((e) => [
+      e.label,
+      fmtNum(e.usPerUnit.median),
+      fmtSpread(e.usPerUnit),
+      e.usPerUnit.n > 1 ? fmtNum(e.usPerUnit.iqr) : 'n/a',
+      fmtRatio(e.ratioToNone),
+      fmtRatio(e.ratioToOtel),
+      e.contender === 'none' ? '–' : fmtNum(e.overheadUs),
+      fmtNum(e.cpuUsPerUnit?.median),
+      fmtRatio(e.cpuRatioToOtel),
+      fmtHeap(e.heapGrowthPer100k),
+      fmtDelivery(e),
+    ]),
+  );
+}
+
+export function httpTable(h) {
+  return table(
+    ['Contender', 'req/s (median)', 'req/s min–max', 'p99 ms (median)', 'p99 min–max', 'µs/request', '× no tracing', '× raw OTel', 'p99 × no tracing', 'server CPU µs/request', 'heap growth / 100k requests', 'errors', 'spans received / created'],
+    h.contenders.map((e) => [
+      e.label,
+      fmtNum(e.requestsPerSecond.median, 0),
+      fmtSpread(e.requestsPerSecond, 0),
+      fmtNum(e.latencyP99Ms.median, 0),
+      fmtSpread(e.latencyP99Ms, 0),
+      fmtNum(e.usPerUnit.median),
+      fmtRatio(e.ratioToNone),
+      fmtRatio(e.ratioToOtel),
+      fmtRatio(e.p99RatioToNone),
+      fmtNum(e.cpuUsPerUnit?.median),
+      fmtHeap(e.heapGrowthPer100k),
+      fmtNum(e.errors, 0),
+      fmtDelivery(e),
+    ]),
+  );
+}
+
+export function exportTable(rows) {
+  return table(
+    ['Mode', 'spans/s (median)', 'min–max', 'µs/span', 'translate only, spans/s', 'datagrams/span', 'bytes/span', 'spans received / exported'],
+    rows.map((e) => [
+      e.label,
+      fmtNum(e.spansPerSecond.median, 0),
+      fmtSpread(e.spansPerSecond, 0),
+      fmtNum(e.usPerSpan.median),
+      fmtNum(e.translateSpansPerSecond.median, 0),
+      fmtNum(e.datagramsPerSpan, 3),
+      fmtNum(e.bytesPerSpan, 0),
+      fmtDelivery(e),
+    ]),
+  );
+}
+
+const fmtLoad = (l) => (Array.isArray(l) ? l.map((x) => fmtNum(x, 2)).join(' / ') : 'n/a');
+
+function machineLines(meta) {
+  const m = meta.machine;
+  return [
+    `- Node ${m.node} (V8 ${m.v8}), ${m.platform}`,
+    `- CPU: ${m.cpu} × ${m.cores} cores, ${m.memoryGiB} GiB RAM`,
+    `- ${meta.mode === 'quick' ? 'Quick mode (CI smoke: short runs, numbers are rough)' : 'Full mode'}; run on ${m.date}, took ${fmtNum(meta.durationSeconds, 0)} s`,
+    `- Load average (1/5/15 min) before: ${fmtLoad(meta.loadAverageBefore)}; after: ${fmtLoad(meta.loadAverageAfter)} (the suite itself keeps about 1.5 cores busy)`,
+  ];
+}
+
+export function markdownReport(results, { svgName } = {}) {
+  const { meta } = results;
+  const p = meta.profile;
+  const h = headline(results);
+  const out = [];
+  out.push(`# xray-otel-bridge benchmarks (${meta.mode})`, '');
+  out.push(...machineLines(meta), '');
+  out.push(
+    'Generated by `npm run bench' + (meta.mode === 'quick' ? ' -- --quick' : '') + '` (`benchmarks/run.mjs`). Every contender runs in its own child process',
+    '(`node --expose-gc --no-flush-bytecode`), one at a time, all sending X-Ray documents to a UDP sink on 127.0.0.1 that counts datagrams, bytes and',
+    'entities. Contenders: **no tracing** (the same awaited work), **raw OTel** (`tracer.startActiveSpan`, AsyncLocalStorage',
+    'context manager, `BatchSpanProcessor` → `XRayUdpSpanExporter`), the **recorder facade** (`xrayRecorder` over the same',
+    'pipeline) and the legacy **aws-xray-sdk-core** (cls-hooked; segments built by hand, `captureAsyncFunc`/`captureFunc`).',
+    '',
+  );
+  if (svgName) out.push(`![Cost relative to no tracing and to raw OTel](${svgName})`, '');
+  if (h) {
+    out.push('## Headline', '');
+    out.push(`Unit: a segment with three nested async subsegments, each awaiting \`setImmediate\` and a resolved promise (\`nested-3\`).`, '');
+    out.push(
+      table(
+        ['Contender', 'µs/unit', 'min–max', '× no tracing', '× raw OTel', 'CPU µs/unit'],
+        results.micro
+          .find((w) => w.workload === 'nested-3')
+          .contenders.map((e) => [
+            e.label,
+            fmtNum(e.usPerUnit.median),
+            fmtSpread(e.usPerUnit),
+            fmtRatio(e.ratioToNone),
+            fmtRatio(e.ratioToOtel),
+            fmtNum(e.cpuUsPerUnit?.median),
+          ]),
+      ),
+      '',
+    );
+    out.push(
+      `- Facade vs raw OTel: **${fmtRatio(h.facadeVsOtel)}** (target ≤ 1.3×: ${mark(h.targets.facadeWithin1_3xOfOtel)}); in CPU time ${fmtRatio(h.facadeVsOtelCpu)}.`,
+      `- aws-xray-sdk-core vs facade: **${fmtRatio(h.sdkVsFacade)}** the facade's time per unit (target ≥ 5×: ${mark(h.targets.facadeAtLeast5xCheaperThanSdk)}); ` +
+        `counting tracing overhead only (time above no tracing): ${fmtRatio(h.sdkVsFacadeOverhead)}; in CPU time ${fmtRatio(h.sdkVsFacadeCpu)}.`,
+    );
+    if (h.export) {
+      out.push(
+        `- Export only: ${fmtNum(h.export.nestedSpansPerSecond, 0)} spans/s nested, ${fmtNum(h.export.flatSpansPerSecond, 0)} spans/s with \`nest: false\`; ` +
+          `${fmtNum(h.export.nestedBytesPerSpan, 0)} vs ${fmtNum(h.export.flatBytesPerSpan, 0)} bytes and ${fmtNum(h.export.nestedDatagramsPerSpan, 3)} vs ${fmtNum(h.export.flatDatagramsPerSpan, 3)} datagrams per span.`,
+      );
+    }
+    out.push('');
+  }
+  if (results.micro?.length) {
+    out.push('## In-process workloads', '');
+    out.push(
+      `${p.micro.runs} run(s) per contender, each in a fresh process that first warms up on every workload in turn (${p.micro.processWarmupMs} ms in all, so the`,
+      `exporter, which runs once per 512 spans, is optimized code before timing starts); then per workload ${p.micro.warmupMs} ms warm-up and units back to back`,
+      `for ${p.micro.measureMs} ms, one unit at a time (the final flush of queued spans is inside the timed window). Runs alternate between contenders.`,
+      'Heap growth: after the timed window the child keeps running units for',
+      `${p.micro.heapMs} ms with ${p.micro.heapCheckpoints + 1} forced-GC heap samples; the least-squares slope of heap over units, ×100k, median over runs,`,
+      '± the slope\'s standard error. "≈ 0" means within two standard errors of zero: no measurable growth. Slow contenders run',
+      'few units in that window, so their resolution is coarse. CPU µs/unit is the child\'s user + system CPU time per unit (all',
+      'its threads), which other load on the machine disturbs less than wall time.',
+      '',
+    );
+    for (const w of results.micro) {
+      out.push(`### ${w.title} (\`${w.workload}\`)`, '', `${w.description}; ${w.spansPerUnit} spans per unit.`, '', microTable(w), '');
+    }
+  }
+  if (results.http) {
+    out.push('## HTTP service', '', `${results.http.description}; ${p.http.runs} run(s) per contender.`, '', httpTable(results.http), '');
+    out.push(
+      'µs/request is 1 / (requests per second) of the saturated server; server CPU is the server process\'s CPU time per request.',
+      'Heap growth here is the settled heap after the measured load minus before it, per 100k requests (one sample each, so',
+      'compare with no tracing, which has the same server and sockets, rather than with zero).',
+      '',
+    );
+  }
+  if (results.export?.length) {
+    out.push('## Export only', '');
+    out.push(
+      `A 10-span trace (a SERVER root and 9 children with HTTP, SQL, DynamoDB and internal attributes), recorded by a real`,
+      '`BasicTracerProvider` into an `InMemorySpanExporter` (512 traces), then handed to `XRayUdpSpanExporter.export()` in',
+      `batches of 512 spans (traces cut at batch edges, as a \`BatchSpanProcessor\` does) for ${p.export.measureMs} ms, ${p.export.runs} run(s) each.`,
+      'Datagrams and bytes per span are what the exporter sent (header included); "received" is what the sink counted.',
+      '',
+      exportTable(results.export),
+      '',
+    );
+  }
+  out.push('## Settings', '');
+  out.push(
+    `- BatchSpanProcessor: ${Object.entries(meta.bsp).map(([k, v]) => `${k} ${v}`).join(', ')}; AWS X-Ray id generator; parent-based always-on sampler.`,
+    `- UDP sink receive buffer: ${meta.sinkRecvBuffer ?? 'default'} bytes.`,
+    `- Versions: ${Object.entries(meta.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+    `- Raw per-run figures are in the JSON file next to this one.`,
+    '',
+  );
+  return out.join('\n');
+}
+
+// ---------------------------------------------------------------- SVG chart
+
+const COLORS = { otel: '#4e79a7', facade: '#f28e2b', 'xray-sdk': '#e15759' };
+
+function esc(s) {
+  return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** Log-scale ticks covering [lo, hi]: 1-2-5 per decade when few decades, else 1-3. */
+function ticks(lo, hi) {
+  const decades = Math.log10(hi) - Math.log10(lo);
+  const mantissas = decades <= 1 ? [1, 1.5, 2, 3, 5, 7] : decades <= 2.2 ? [1, 2, 5] : decades <= 3.5 ? [1, 3] : [1];
+  const out = [];
+  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
+    for (const m of mantissas) {
+      const v = m * 10 ** e;
+      if (v >= lo * 0.999 && v <= hi * 1.001) out.push(v);
+    }
+  }
+  return out;
+}
+
+/**
+ * Two panels of horizontal bars, one group per workload: cost relative to no tracing, and
+ * relative to raw OTel. Log scale (the legacy SDK is far off the others), 1× drawn bold.
+ */
+export function svgChart(results) {
+  const groups = [...(results.micro ?? []), ...(results.http ? [results.http] : [])];
+  const panels = [
+    { title: 'Time per unit ÷ no tracing', key: 'ratioToNone', series: ['otel', 'facade', 'xray-sdk'] },
+    { title: 'Time per unit ÷ raw OTel', key: 'ratioToOtel', series: ['facade', 'xray-sdk'] },
+  ];
+  // Every panel keeps the same bar slot per contender, so rows line up across panels.
+  const slots = ['otel', 'facade', 'xray-sdk'];
+  const labelW = 150;
+  const panelW = 360;
+  const gap = 40;
+  const barH = 13;
+  const barGap = 3;
+  const groupGap = 14;
+  const top = 96;
+  const width = labelW + panels.length * panelW + (panels.length - 1) * gap + 30;
+  const groupH = (n) => n * (barH + barGap) - barGap;
+  const maxSeries = slots.length;
+  const height = top + groups.length * (groupH(maxSeries) + groupGap) + 40;
+
+  // Each panel gets its own log scale: the left one spans far more than the right one.
+  for (const p of panels) {
+    const all = [];
+    for (const g of groups) for (const s of p.series) {
+      const v = g.contenders.find((e) => e.contender === s)?.[p.key];
+      if (Number.isFinite(v) && v > 0) all.push(v);
+    }
+    const lo = Math.min(0.8, ...all.map((v) => v * 0.8));
+    const hi = Math.max(2, ...all.map((v) => v * 1.6));
+    p.scale = (v) => ((Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * panelW;
+    p.ticks = ticks(lo, hi);
+  }
+
+  const m = results.meta.machine;
+  const svg = [];
+  svg.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="#ffffff"/>`,
+    `<text x="16" y="24" font-size="16" font-weight="600" fill="#222">xray-otel-bridge: tracing cost by workload (median of ${results.meta.profile.micro.runs} run${results.meta.profile.micro.runs === 1 ? '' : 's'}; log scale)</text>`,
+    `<text x="16" y="42" fill="#555">${esc(`Node ${m.node} · ${m.cpu} × ${m.cores} · ${results.meta.mode} mode · lower is better`)}</text>`,
+  );
+  // legend
+  let lx = 16;
+  const present = new Set(groups.flatMap((g) => g.contenders.map((e) => e.contender)));
+  for (const s of slots.filter((x) => present.has(x))) {
+    svg.push(`<rect x="${lx}" y="52" width="12" height="12" fill="${COLORS[s]}"/>`, `<text x="${lx + 17}" y="62" fill="#333">${esc(LABELS[s])}</text>`);
+    lx += 30 + LABELS[s].length * 7;
+  }
+
+  panels.forEach((p, pi) => {
+    const x0 = labelW + pi * (panelW + gap);
+    const plotBottom = height - 40;
+    svg.push(`<text x="${x0}" y="${top - 4}" font-weight="600" fill="#222">${esc(p.title)}</text>`);
+    for (const t of p.ticks) {
+      const x = x0 + p.scale(t);
+      const one = Math.abs(t - 1) < 1e-9;
+      svg.push(
+        `<line x1="${x.toFixed(1)}" y1="${top}" x2="${x.toFixed(1)}" y2="${plotBottom}" stroke="${one ? '#333' : '#ddd'}" stroke-width="${one ? 1.5 : 1}"${one ? '' : ' stroke-dasharray="3 3"'}/>`,
+        `<text x="${x.toFixed(1)}" y="${plotBottom + 14}" text-anchor="middle" fill="#555">${fmtNum(t, Number.isInteger(t) ? 0 : 1)}×</text>`,
+      );
+    }
+    groups.forEach((g, gi) => {
+      const gy = top + 6 + gi * (groupH(maxSeries) + groupGap);
+      if (pi === 0) {
+        svg.push(`<text x="${labelW - 10}" y="${(gy + groupH(maxSeries) / 2 + 4).toFixed(1)}" text-anchor="end" fill="#222">${esc(g.title)}</text>`);
+      }
+      p.series.forEach((s) => {
+        const entry = g.contenders.find((e) => e.contender === s);
+        if (!entry) return; // not run
+        const v = entry[p.key];
+        const y = gy + slots.indexOf(s) * (barH + barGap);
+        if (!Number.isFinite(v) || v <= 0) {
+          svg.push(`<text x="${(x0 + p.scale(1) + 4).toFixed(1)}" y="${y + barH - 3}" fill="#999">n/a</text>`);
+          return;
+        }
+        const x1 = x0 + p.scale(Math.min(v, 1));
+        const x2 = x0 + p.scale(Math.max(v, 1));
+        svg.push(
+          `<rect x="${x1.toFixed(1)}" y="${y}" width="${Math.max(1, x2 - x1).toFixed(1)}" height="${barH}" fill="${COLORS[s]}"><title>${esc(`${g.title} · ${LABELS[s]}: ${fmtRatio(v)}`)}</title></rect>`,
+          `<text x="${(x2 + 4).toFixed(1)}" y="${y + barH - 3}" fill="#333" font-size="11">${fmtRatio(v)}</text>`,
+        );
+      });
+    });
+    svg.push(`<line x1="${x0}" y1="${plotBottom}" x2="${x0 + panelW}" y2="${plotBottom}" stroke="#999"/>`);
+  });
+  svg.push('</svg>');
+  return svg.join('\n') + '\n';
+}
+
+// ---------------------------------------------------------------- files
+
+export async function writeReport(results, basePath) {
+  await mkdir(dirname(basePath), { recursive: true });
+  const svgName = `${basePath.split('/').pop()}.svg`;
+  await writeFile(`${basePath}.json`, JSON.stringify(results, null, 2) + '\n');
+  await writeFile(`${basePath}.md`, markdownReport(results, { svgName }));
+  await writeFile(`${basePath}.svg`, svgChart(results));
+  return [`${basePath}.md`, `${basePath}.json`, `${basePath}.svg`];
+}
