@@ -68,24 +68,22 @@ export async function runMicro({ workloads, contenders = CONTENDERS, profile, si
       };
     });
     addRatios(entries, (e) => e.usPerUnit.median);
-    const none = entries.find((e) => e.contender === 'none');
-    const otel = entries.find((e) => e.contender === 'otel');
-    for (const e of entries) {
-      e.cpuRatioToNone = none ? ratio(e.cpuUsPerUnit.median, none.cpuUsPerUnit.median) : NaN;
-      e.cpuRatioToOtel = otel ? ratio(e.cpuUsPerUnit.median, otel.cpuUsPerUnit.median) : NaN;
-    }
+    addRatios(entries, (e) => e.cpuUsPerUnit.median, ['cpuRatioToNone', 'cpuRatioToOtel']);
     return { workload: id, title: w.title, description: w.description, spansPerUnit: w.spansPerUnit, contenders: entries };
   });
 }
 
-/** Ratios of a cost (bigger = worse) to "no tracing" and to raw OTel, and the overhead over none. */
-function addRatios(entries, cost) {
+/**
+ * Ratios of a cost (bigger = worse) to "no tracing" and to raw OTel, stored under the given
+ * field names, and (when named) the overhead over none.
+ */
+function addRatios(entries, cost, [toNone, toOtel, overhead] = ['ratioToNone', 'ratioToOtel', 'overheadUs']) {
   const none = entries.find((e) => e.contender === 'none');
   const otel = entries.find((e) => e.contender === 'otel');
   for (const e of entries) {
-    e.ratioToNone = none ? ratio(cost(e), cost(none)) : NaN;
-    e.ratioToOtel = otel ? ratio(cost(e), cost(otel)) : NaN;
-    e.overheadUs = none ? cost(e) - cost(none) : NaN;
+    e[toNone] = none ? ratio(cost(e), cost(none)) : NaN;
+    e[toOtel] = otel ? ratio(cost(e), cost(otel)) : NaN;
+    if (overhead) e[overhead] = none ? cost(e) - cost(none) : NaN;
   }
 }
 
@@ -121,12 +119,7 @@ export async function runHttp({ contenders = CONTENDERS, profile, sink, log }) {
     };
   });
   addRatios(entries, (e) => e.usPerUnit.median);
-  const none = entries.find((e) => e.contender === 'none');
-  const otel = entries.find((e) => e.contender === 'otel');
-  for (const e of entries) {
-    e.p99RatioToNone = none ? ratio(e.latencyP99Ms.median, none.latencyP99Ms.median) : NaN;
-    e.p99RatioToOtel = otel ? ratio(e.latencyP99Ms.median, otel.latencyP99Ms.median) : NaN;
-  }
+  addRatios(entries, (e) => e.latencyP99Ms.median, ['p99RatioToNone', 'p99RatioToOtel']);
   return {
     workload: 'http',
     title: 'HTTP service',

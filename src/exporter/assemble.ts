@@ -115,12 +115,10 @@ function linkChildren(nodes: Node[]): Node[] {
   const byId = new Map<string, Node>();
   for (const n of nodes) if (!byId.has(n.t.spanId)) byId.set(n.t.spanId, n);
   const roots: Node[] = [];
-  const attached = new Set<Node>();
   for (const n of nodes) {
     const parent = !n.t.isSegment && n.t.parentId !== undefined ? byId.get(n.t.parentId) : undefined;
     if (parent && parent !== n && parent.t.traceId === n.t.traceId) {
       parent.children.push(n);
-      attached.add(n);
     } else {
       roots.push(n);
     }
