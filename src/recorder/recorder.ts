@@ -104,6 +104,7 @@ export class XRayRecorder implements EntityHost {
   declare in_segment: XRayRecorder['inSegment'];
   declare in_subsegment: XRayRecorder['inSubsegment'];
   declare is_sampled: XRayRecorder['isSampled'];
+  private inLambda = false;
   readonly capture: XRayRecorder['captureImpl'];
   readonly captureAsync: XRayRecorder['captureImpl'];
   readonly capture_async: XRayRecorder['captureImpl'];
@@ -134,6 +135,8 @@ export class XRayRecorder implements EntityHost {
     }
     if (options.logger !== undefined) this.logger = options.logger;
 
+    // Fixed for the life of a Lambda process; read here rather than on every segment (process.env is slow).
+    this.inLambda = isLambda();
     const envName = process.env.AWS_XRAY_TRACING_NAME;
     if (envName) this.service = envName;
     else if (options.service !== undefined) {
@@ -176,7 +179,7 @@ export class XRayRecorder implements EntityHost {
     // Python's positional form: begin_segment(name, traceid, parent_id, sampling).
     const opts: BeginSegmentOptions =
       typeof options === 'string' ? { traceId: options, parentId, sampled: sampled === undefined ? undefined : Boolean(sampled) } : (options ?? {});
-    if (isLambda()) {
+    if (this.inLambda) {
       this.logger.warn('beginSegment is ignored in AWS Lambda: Lambda records the function segment, and subsegments go under it');
       return this.lambda.current(this) ?? this.dummySegment(name);
     }
@@ -189,7 +192,7 @@ export class XRayRecorder implements EntityHost {
   endSegment(endTime?: number | Date | HrTime): void {
     const entity = entityOf(this.store.active());
     if (entity === undefined) {
-      if (isLambda()) this.logger.warn('endSegment is ignored in AWS Lambda: Lambda closes the function segment');
+      if (this.inLambda) this.logger.warn('endSegment is ignored in AWS Lambda: Lambda closes the function segment');
       else this.missing('endSegment');
       return;
     }
@@ -296,7 +299,7 @@ export class XRayRecorder implements EntityHost {
    * settles. The segment is current only inside `fn` (`context.with`): nothing leaks.
    */
   inSegment<R>(name: string | undefined, fn: (segment: Segment) => R, options?: BeginSegmentOptions): R {
-    if (isLambda()) {
+    if (this.inLambda) {
       this.logger.warn('inSegment runs without a segment in AWS Lambda: Lambda records the function segment');
       const facade = this.lambda.current(this) ?? this.dummySegment(name);
       return this.store.with(facade.context, fn, undefined, [facade]);
@@ -501,7 +504,7 @@ export class XRayRecorder implements EntityHost {
       }
       return adopted;
     }
-    return isLambda() ? this.lambda.current(this) : undefined;
+    return this.inLambda ? this.lambda.current(this) : undefined;
   }
 
   private missing(operation: string): void {
