@@ -292,7 +292,7 @@ export function svgChart(results) {
   ];
   // Every panel keeps the same bar slot per contender, so rows line up across panels.
   const slots = ['otel', 'facade', 'xray-sdk'];
-  const labelW = 150;
+  const labelW = 175;
   const panelW = 360;
   const gap = 40;
   const barH = 13;
