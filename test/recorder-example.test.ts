@@ -2,9 +2,8 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import { bundleForNode } from './support/bundle.js';
 import { afterAll, expect, it } from 'vitest';
 import type { EntityDocument, SegmentDocument } from '../src/exporter/document.js';
 import { expectValidDocuments } from './support/schema.js';
@@ -14,16 +13,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it('examples/legacy-and-otel.ts: legacy recorder code and plain OTel code make one trace', async () => {
   const script = join(dir, 'example.mjs');
-  await build({
-    entryPoints: [fileURLToPath(new URL('../examples/legacy-and-otel.ts', import.meta.url))],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: script,
-    logLevel: 'silent',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
+  await bundleForNode('examples/legacy-and-otel.ts', script);
   const env = { ...process.env };
   delete env.AWS_LAMBDA_FUNCTION_NAME;
   delete env.LAMBDA_TASK_ROOT;

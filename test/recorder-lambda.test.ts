@@ -2,9 +2,8 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import { bundleForNode } from './support/bundle.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SegmentDocument } from '../src/exporter/document.js';
 import { expectValidDocuments } from './support/schema.js';
@@ -20,17 +19,7 @@ let script: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'recorder-lambda-'));
   script = join(dir, 'child.mjs');
-  await build({
-    entryPoints: [fileURLToPath(new URL('./fixtures/recorder-lambda-child.ts', import.meta.url))],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: script,
-    logLevel: 'silent',
-    // CommonJS dependencies call require() for Node built-ins; an ESM bundle needs a real one.
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
+  await bundleForNode('test/fixtures/recorder-lambda-child.ts', script);
 });
 
 afterAll(() => {

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleForNode } from './support/bundle.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DAEMON_HEADER, splitDatagram } from '../src/daemon/header.js';
 import { UdpClient, type LookupFunction, type UdpClientOptions } from '../src/daemon/udp-client.js';
@@ -461,15 +461,7 @@ describe('UdpClient never keeps the process alive', () => {
       const daemon = await receiver();
       bundleDir = await mkdtemp(join(tmpdir(), 'udp-client-'));
       const bundle = join(bundleDir, 'udp-client.mjs');
-      await build({
-        entryPoints: [fileURLToPath(new URL('../src/daemon/udp-client.ts', import.meta.url))],
-        outfile: bundle,
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        mainFields: ['module', 'main'],
-        logLevel: 'silent',
-      });
+      await bundleForNode('src/daemon/udp-client.ts', bundle);
       const childScript = fileURLToPath(new URL('./fixtures/udp-unref-child.mjs', import.meta.url));
 
       const child = spawn(process.execPath, [childScript, bundle, host, String(daemon.port)], {
