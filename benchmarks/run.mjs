@@ -6,6 +6,7 @@
 //   --runs=N       override the number of runs
 //   --only=a,b     a subset: nested-1, nested-3, nested-10, fanout-50, sync-10, http, export
 //   --contenders=a,b   a subset of: none, otel, facade, xray-sdk
+// With --only, --contenders or --runs (and without --quick) the report goes to results/partial.*.
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, profileFor } from './lib/config.mjs';
@@ -51,7 +52,9 @@ await sink.close();
 results.meta.durationSeconds = (Date.now() - started) / 1000;
 results.meta.loadAverageAfter = loadavg();
 results.headline = headline(results);
-const base = fileURLToPath(new URL(`./results/${mode === 'quick' ? 'quick' : 'latest'}`, import.meta.url));
+// Only an unrestricted full run replaces the committed latest.*; subsets go to partial.*.
+const partial = Boolean(args.only || args.contenders || args.runs);
+const base = fileURLToPath(new URL(`./results/${mode === 'quick' ? 'quick' : partial ? 'partial' : 'latest'}`, import.meta.url));
 const files = await writeReport(results, base);
 
 const h = results.headline;

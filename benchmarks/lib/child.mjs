@@ -82,10 +82,14 @@ function handshake(msg) {
   return reply;
 }
 
-async function microOne(t, workload, job) {
+/**
+ * Warm-up and timed window for one workload. No forced GC here: a full collection shrinks the
+ * heap limits and the next few thousand units pay for it (allocation-heavy contenders more than
+ * others), so forced GCs happen only in the heap phases, after every timed window.
+ */
+async function timeWorkload(t, workload, job) {
   const warmUnits = await runFor(t, workload, job.warmupMs);
   await t.flush();
-  await settledHeap();
 
   const cpu0 = process.cpuUsage();
   const start = now();
@@ -94,8 +98,7 @@ async function microOne(t, workload, job) {
   const elapsedNs = Number(now() - start);
   const cpu = process.cpuUsage(cpu0);
 
-  const heap = await heapSlope(t, workload, job.heapMs, job.heapCheckpoints ?? 5);
-  const totalUnits = warmUnits + units + heap.units;
+  const totalUnits = warmUnits + units;
   return {
     kind: 'micro',
     contender: t.name,
@@ -107,19 +110,15 @@ async function microOne(t, workload, job) {
     // CPU time of this process (all threads: main, GC helpers) per unit; less sensitive than wall
     // time to other load on the machine.
     cpuUsPerUnit: (cpu.user + cpu.system) / units,
-    heapUnits: heap.units,
-    heapPoints: heap.points,
-    heapGrowthPer100k: heap.bytesPerUnit * 100_000,
-    heapGrowthPer100kSe: heap.bytesPerUnitSe * 100_000,
     totalUnits,
     spansCreated: t.tracesSpans ? totalUnits * workload.spansPerUnit : 0,
   };
 }
 
 /**
- * One contender, the listed workloads in turn (each with its own warm-up). After each workload
- * the child reports and waits for the parent's go-ahead, so the parent can attribute what the
- * sink received to that workload.
+ * One contender, the listed workloads in turn: every timed window first, then every heap phase.
+ * After each step the child reports and waits for the parent's go-ahead, so the parent can
+ * attribute what the sink received to that workload.
  */
 async function micro(job) {
   const t = await (await loadContender(job.contender)).create({ daemonAddress: job.daemonAddress });
@@ -131,14 +130,26 @@ async function micro(job) {
   await t.flush();
   await handshake({ type: 'warmed' }); // the parent discounts what the warm-up sent
   const results = [];
-  for (const id of job.workloads) {
-    const r = await microOne(t, workloadById(id), job);
-    r.exporter = t.stats?.();
+  for (const w of workloads) {
+    const r = await timeWorkload(t, w, job);
     results.push(r);
     await handshake({ type: 'partial', result: r });
   }
+  for (const w of workloads) {
+    const heap = await heapSlope(t, w, job.heapMs, job.heapCheckpoints ?? 5);
+    const heapResult = {
+      workload: w.id,
+      heapUnits: heap.units,
+      heapPoints: heap.points,
+      heapGrowthPer100k: heap.bytesPerUnit * 100_000,
+      heapGrowthPer100kSe: heap.bytesPerUnitSe * 100_000,
+      spansCreated: t.tracesSpans ? heap.units * w.spansPerUnit : 0,
+    };
+    await handshake({ type: 'heap', result: heapResult });
+  }
+  const exporter = t.stats?.();
   await t.shutdown();
-  return results;
+  return { exporter };
 }
 
 /** An HTTP server doing one unit per request; the parent drives it with autocannon. */
@@ -169,12 +180,18 @@ async function httpServer(job) {
   let heapBefore = NaN;
   let handledAtStart = 0;
   let startNs = 0n;
+  let handledAtHeapStart = 0;
   let cpuAtStart;
   return new Promise((resolve) => {
     process.on('message', async (msg) => {
-      if (msg?.type === 'measure-start') {
+      if (msg?.type === 'heap-start') {
+        // Baseline between the two warm-up halves: the second half absorbs the aftermath of
+        // the forced GC before the measured load starts.
         await t.flush();
         heapBefore = await settledHeap();
+        handledAtHeapStart = handled;
+        process.send({ type: 'heap-started' });
+      } else if (msg?.type === 'measure-start') {
         handledAtStart = handled;
         cpuAtStart = process.cpuUsage();
         startNs = now();
@@ -200,7 +217,8 @@ async function httpServer(job) {
           failed,
           heapBefore,
           heapAfter,
-          heapGrowthPer100k: units > 0 ? ((heapAfter - heapBefore) / units) * 100_000 : NaN,
+          heapUnits: handled - handledAtHeapStart,
+          heapGrowthPer100k: ((heapAfter - heapBefore) / (handled - handledAtHeapStart)) * 100_000,
           spansCreated: t.tracesSpans ? handled * (1 + HTTP_INNER_DEPTH) : 0,
           exporter,
         });

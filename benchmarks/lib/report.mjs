@@ -215,8 +215,9 @@ export function markdownReport(results, { svgName } = {}) {
       `${p.micro.runs} run(s) per contender, each in a fresh process that first warms up on every workload in turn (${p.micro.processWarmupMs} ms in all, so the`,
       `exporter, which runs once per 512 spans, is optimized code before timing starts); then per workload ${p.micro.warmupMs} ms warm-up and units back to back`,
       `for ${p.micro.measureMs} ms, one unit at a time (the final flush of queued spans is inside the timed window). Runs alternate between contenders.`,
-      'Heap growth: after the timed window the child keeps running units for',
-      `${p.micro.heapMs} ms with ${p.micro.heapCheckpoints + 1} forced-GC heap samples; the least-squares slope of heap over units, ×100k, median over runs,`,
+      'No collection is forced before a timed window (a forced full GC shrinks the heap limits and slows the next few thousand',
+      `units). Heap growth is measured after all timed windows: each workload runs again for ${p.micro.heapMs} ms with ${p.micro.heapCheckpoints + 1} forced-GC`,
+      'heap samples; the least-squares slope of heap over units, ×100k, median over runs,',
       '± the slope\'s standard error. "≈ 0" means within two standard errors of zero: no measurable growth. Slow contenders run',
       'few units in that window, so their resolution is coarse. CPU µs/unit is the child\'s user + system CPU time per unit (all',
       'its threads), which other load on the machine disturbs less than wall time.',
@@ -230,8 +231,9 @@ export function markdownReport(results, { svgName } = {}) {
     out.push('## HTTP service', '', `${results.http.description}; ${p.http.runs} run(s) per contender.`, '', httpTable(results.http), '');
     out.push(
       'µs/request is 1 / (requests per second) of the saturated server; server CPU is the server process\'s CPU time per request.',
-      'Heap growth here is the settled heap after the measured load minus before it, per 100k requests (one sample each, so',
-      'compare with no tracing, which has the same server and sockets, rather than with zero).',
+      'Heap growth here is the settled heap after the measured load minus a baseline taken halfway through the warm-up load,',
+      'per 100k requests served in between (one sample each, so compare with no tracing, which has the same server and',
+      'sockets, rather than with zero).',
       '',
     );
   }
