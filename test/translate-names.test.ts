@@ -10,7 +10,7 @@ import { expectValidDocument, schemaErrors } from './support/schema.js';
 import { fakeSpan, spanId, XRAY_TRACE_ID, type FakeSpanInit } from './support/spans.js';
 
 const schema = JSON.parse(
-  readFileSync(fileURLToPath(new URL('../../shared/schema/segment-document.schema.json', import.meta.url)), 'utf8'),
+  readFileSync(fileURLToPath(new URL('../schema/segment-document.schema.json', import.meta.url)), 'utf8'),
 ) as { definitions: { name: { pattern: string } } };
 const NAME_PATTERN = new RegExp(schema.definitions.name.pattern, 'u');
 

@@ -3,16 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { expect } from 'vitest';
 
-// The shared contract, not the project's copy: the copy is checked against it in schema.test.ts.
-const schemaPath = fileURLToPath(new URL('../../../shared/schema/segment-document.schema.json', import.meta.url));
-const localSchemaPath = fileURLToPath(new URL('../../schema/segment-document.schema.json', import.meta.url));
+// The package's own copy of the contract; schema.test.ts pins it to the contract byte for byte.
+const schemaPath = fileURLToPath(new URL('../../schema/segment-document.schema.json', import.meta.url));
 
 function loadSchema(): object {
-  try {
-    return JSON.parse(readFileSync(schemaPath, 'utf8'));
-  } catch {
-    return JSON.parse(readFileSync(localSchemaPath, 'utf8'));
-  }
+  return JSON.parse(readFileSync(schemaPath, 'utf8'));
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -24,7 +19,7 @@ export function schemaErrors(doc: unknown): string[] {
   return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`);
 }
 
-/** Asserts the document validates against the shared segment-document schema. */
+/** Asserts the document validates against the shipped segment-document schema. */
 export function expectValidDocument(doc: unknown): void {
   const errors = schemaErrors(doc);
   expect(errors, `schema errors for ${JSON.stringify(doc).slice(0, 500)}`).toEqual([]);
