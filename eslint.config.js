@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/daemon/local/web/**/*.js'],
+    files: ['src/local-daemon/web/**/*.js'],
     languageOptions: { globals: { ...globals.browser } },
   },
 );

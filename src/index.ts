@@ -3,12 +3,12 @@ export { toSegmentDocuments } from './exporter/to-segment-documents.js';
 export { XRayUdpSpanExporter } from './exporter/xray-udp-exporter.js';
 export type { XRayUdpSpanExporterOptions, XRayExporterStats } from './exporter/xray-udp-exporter.js';
 export type { TranslateOptions } from './exporter/options.js';
-export { parseDaemonAddress } from './daemon/address.js';
-export type { DaemonAddress, DaemonEndpoint } from './daemon/address.js';
+export { parseDaemonAddress } from './transport/address.js';
+export type { DaemonAddress, DaemonEndpoint } from './transport/address.js';
 export { registerXRay } from './setup/register.js';
-export { startLocalDaemon, ListenError } from './daemon/local/server.js';
-export type { LocalDaemon, LocalDaemonOptions, DatagramEvent } from './daemon/local/server.js';
-export { renderTrace } from './daemon/local/render-tree.js';
+export { startLocalDaemon, ListenError } from './local-daemon/server.js';
+export type { LocalDaemon, LocalDaemonOptions, DatagramEvent } from './local-daemon/server.js';
+export { renderTrace } from './local-daemon/render-tree.js';
 export type { RegisterXRayOptions, XRayRegistration } from './setup/register.js';
 export {
   xrayRecorder,

@@ -5,7 +5,7 @@ import { assembleDocuments } from '../src/exporter/assemble.js';
 import type { EntityDocument, SegmentDocument } from '../src/exporter/document.js';
 import { resolveTranslateOptions, type TranslateOptions } from '../src/exporter/options.js';
 import { toSegmentDocuments } from '../src/exporter/to-segment-documents.js';
-import { DAEMON_HEADER_BYTES } from '../src/daemon/header.js';
+import { DAEMON_HEADER_BYTES } from '../src/transport/header.js';
 import { expectValidDocuments } from './support/schema.js';
 import { exceptionEvent, fakeSpan, spanId } from './support/spans.js';
 

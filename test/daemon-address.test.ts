@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress, resolveDaemonAddress } from '../src/daemon/address.js';
+import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress, resolveDaemonAddress } from '../src/transport/address.js';
 
 const both = (host: string, port: number) => ({ udp: { host, port }, tcp: { host, port } });
 

@@ -6,7 +6,7 @@ import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { splitDatagram } from '../src/daemon/header.js';
+import { splitDatagram } from '../src/transport/header.js';
 import type { EntityDocument, SegmentDocument } from '../src/exporter/document.js';
 import { XRayUdpSpanExporter } from '../src/exporter/xray-udp-exporter.js';
 import { expectValidDocument } from './support/schema.js';

@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SAMPLING_RULE, loadSamplingRules, parseSamplingRules } from '../src/daemon/local/sampling.js';
-import { startLocalDaemon, type LocalDaemon } from '../src/daemon/local/server.js';
+import { DEFAULT_SAMPLING_RULE, loadSamplingRules, parseSamplingRules } from '../src/local-daemon/sampling.js';
+import { startLocalDaemon, type LocalDaemon } from '../src/local-daemon/server.js';
 
 const started: LocalDaemon[] = [];
 afterEach(async () => {

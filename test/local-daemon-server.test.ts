@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ListenError, parseListenAddress, startLocalDaemon, type DatagramEvent, type LocalDaemon } from '../src/daemon/local/server.js';
-import type { AssembledTrace } from '../src/daemon/local/traces.js';
+import { ListenError, parseListenAddress, startLocalDaemon, type DatagramEvent, type LocalDaemon } from '../src/local-daemon/server.js';
+import type { AssembledTrace } from '../src/local-daemon/traces.js';
 import { datagram, segment, sendDatagrams } from './fixtures/daemon-harness.js';
 
 const started: LocalDaemon[] = [];

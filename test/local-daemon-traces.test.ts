@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SegmentDocument } from '../src/exporter/document.js';
-import { renderTrace, safeText, shouldColor } from '../src/daemon/local/render-tree.js';
-import { assembleTrace, TraceAssembler, type AssembledTrace, type TraceNode } from '../src/daemon/local/traces.js';
+import { renderTrace, safeText, shouldColor } from '../src/local-daemon/render-tree.js';
+import { assembleTrace, TraceAssembler, type AssembledTrace, type TraceNode } from '../src/local-daemon/traces.js';
 import { newId, newTraceId } from './fixtures/daemon-harness.js';
 
 const T0 = 1_700_000_000;

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MAX_DOCUMENT_BYTES, prepareValidator, validateDatagram, validateDocument } from '../src/daemon/local/validate.js';
+import { MAX_DOCUMENT_BYTES, prepareValidator, validateDatagram, validateDocument } from '../src/local-daemon/validate.js';
 import { datagram, HEADER, newId, segment } from './fixtures/daemon-harness.js';
 
 beforeAll(() => prepareValidator());

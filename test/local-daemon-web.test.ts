@@ -3,9 +3,9 @@ import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseHttpAddress } from '../src/daemon/local/web.js';
-import { startLocalDaemon, type LocalDaemon } from '../src/daemon/local/server.js';
-import type { AssembledTrace } from '../src/daemon/local/traces.js';
+import { parseHttpAddress } from '../src/local-daemon/web.js';
+import { startLocalDaemon, type LocalDaemon } from '../src/local-daemon/server.js';
+import type { AssembledTrace } from '../src/local-daemon/traces.js';
 import { datagram, newId, segment, sendDatagrams } from './fixtures/daemon-harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';

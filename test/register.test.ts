@@ -2,7 +2,7 @@ import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { splitDatagram } from '../src/daemon/header.js';
+import { splitDatagram } from '../src/transport/header.js';
 import type { SegmentDocument } from '../src/exporter/document.js';
 import { registerXRay, type XRayRegistration } from '../src/setup/register.js';
 import { expectValidDocument } from './support/schema.js';

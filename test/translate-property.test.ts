@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assembleDocuments } from '../src/exporter/assemble.js';
 import { resolveTranslateOptions } from '../src/exporter/options.js';
-import { DAEMON_HEADER } from '../src/daemon/header.js';
-import { splitDatagram } from '../src/daemon/header.js';
+import { DAEMON_HEADER } from '../src/transport/header.js';
+import { splitDatagram } from '../src/transport/header.js';
 import { schemaErrors } from './support/schema.js';
 import { fakeSpan, spanId } from './support/spans.js';
 

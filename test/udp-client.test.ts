@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleForNode } from './support/bundle.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DAEMON_HEADER, splitDatagram } from '../src/daemon/header.js';
-import { UdpClient, type LookupFunction, type UdpClientOptions } from '../src/daemon/udp-client.js';
+import { DAEMON_HEADER, splitDatagram } from '../src/transport/header.js';
+import { UdpClient, type LookupFunction, type UdpClientOptions } from '../src/transport/udp-client.js';
 import type { Logger } from '../src/logger.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -461,7 +461,7 @@ describe('UdpClient never keeps the process alive', () => {
       const daemon = await receiver();
       bundleDir = await mkdtemp(join(tmpdir(), 'udp-client-'));
       const bundle = join(bundleDir, 'udp-client.mjs');
-      await bundleForNode('src/daemon/udp-client.ts', bundle);
+      await bundleForNode('src/transport/udp-client.ts', bundle);
       const childScript = fileURLToPath(new URL('./fixtures/udp-unref-child.mjs', import.meta.url));
 
       const child = spawn(process.execPath, [childScript, bundle, host, String(daemon.port)], {

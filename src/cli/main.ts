@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { packageInfo } from '../daemon/local/package-root.js';
-import { renderTrace, safeText, shouldColor } from '../daemon/local/render-tree.js';
-import { loadSamplingRules, type SamplingRule } from '../daemon/local/sampling.js';
-import { DEFAULT_LISTEN_ADDRESS, formatEndpoint, ListenError, parseListenAddress, startLocalDaemon, type LocalDaemon } from '../daemon/local/server.js';
-import { parseHttpAddress } from '../daemon/local/web.js';
+import { packageInfo } from '../local-daemon/package-root.js';
+import { renderTrace, safeText, shouldColor } from '../local-daemon/render-tree.js';
+import { loadSamplingRules, type SamplingRule } from '../local-daemon/sampling.js';
+import { DEFAULT_LISTEN_ADDRESS, formatEndpoint, ListenError, parseListenAddress, startLocalDaemon, type LocalDaemon } from '../local-daemon/server.js';
+import { parseHttpAddress } from '../local-daemon/web.js';
 
 const BIN = 'xray-otel-bridge';
 

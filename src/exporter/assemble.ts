@@ -4,7 +4,7 @@ import type { ResolvedTranslateOptions } from './translate/context.js';
 import { isSampled, translateSpan, type TranslatedSpan } from './translate/segment.js';
 import { currentLambdaEnvironment, type LambdaEnvironment } from './translate/lambda.js';
 import { shrinkToFit } from './shrink.js';
-import { DAEMON_HEADER_BYTES } from '../daemon/header.js';
+import { DAEMON_HEADER_BYTES } from '../transport/header.js';
 
 /** A document ready to send: its JSON, serialized exactly once, and (when asked for) the object. */
 export interface AssembledDocument {

@@ -1,10 +1,7 @@
 import { diagLogger, RateLimitedLog, safeLogger, type Logger } from '../logger.js';
+import { DEFAULT_MAX_DATAGRAM_BYTES, HARD_MAX_DATAGRAM_BYTES } from '../transport/header.js';
 import type { ResolvedTranslateOptions } from './translate/context.js';
 
-/** The X-Ray document limit; the daemon's read buffer is 64 KiB. */
-export const DEFAULT_MAX_DATAGRAM_BYTES = 64_000;
-/** The largest IPv4 UDP payload: `dgram` answers EMSGSIZE above it. */
-export const HARD_MAX_DATAGRAM_BYTES = 65_507;
 
 export interface TranslateOptions {
   /** Attribute keys to index as annotations, on every span. */

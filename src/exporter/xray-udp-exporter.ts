@@ -1,8 +1,8 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { resolveDaemonAddress } from '../daemon/address.js';
-import { DAEMON_HEADER } from '../daemon/header.js';
-import { UdpClient } from '../daemon/udp-client.js';
+import { resolveDaemonAddress } from '../transport/address.js';
+import { DAEMON_HEADER } from '../transport/header.js';
+import { UdpClient } from '../transport/udp-client.js';
 import { assembleDocuments } from './assemble.js';
 import { resolveTranslateOptions, type TranslateOptions } from './options.js';
 import type { ResolvedTranslateOptions } from './translate/context.js';

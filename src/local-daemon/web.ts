@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP, isIPv6 } from 'node:net';
-import type { DaemonEndpoint } from '../address.js';
+import type { DaemonEndpoint } from '../transport/address.js';
 import type { LocalDaemon } from './server.js';
 import type { AssembledTrace, TraceNode } from './traces.js';
 import { PAGE_CSS, PAGE_HTML, PAGE_JS } from './web/page.js';

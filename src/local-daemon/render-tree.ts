@@ -1,4 +1,4 @@
-import type { CauseBlock, EntityDocument } from '../../exporter/document.js';
+import type { CauseBlock, EntityDocument } from '../exporter/document.js';
 import type { AssembledTrace, TraceNode } from './traces.js';
 
 export interface RenderOptions {

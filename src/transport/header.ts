@@ -2,6 +2,11 @@
 export const DAEMON_HEADER = '{"format":"json","version":1}\n';
 export const DAEMON_HEADER_BYTES = Buffer.byteLength(DAEMON_HEADER);
 
+/** The X-Ray document limit; the daemon's read buffer is 64 KiB. */
+export const DEFAULT_MAX_DATAGRAM_BYTES = 64_000;
+/** The largest IPv4 UDP payload: `dgram` answers EMSGSIZE above it. */
+export const HARD_MAX_DATAGRAM_BYTES = 65_507;
+
 export type DatagramVerdict =
   | { ok: true; body: string }
   | { ok: false; reason: string };

@@ -1,9 +1,9 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { isIP } from 'node:net';
-import { HARD_MAX_DATAGRAM_BYTES } from '../exporter/options.js';
 import { diagLogger, RateLimitedLog, type Logger } from '../logger.js';
 import type { DaemonEndpoint } from './address.js';
+import { HARD_MAX_DATAGRAM_BYTES } from './header.js';
 
 /** The callback form of `dns.lookup` this client uses; `dns.lookup` itself fits. */
 export type LookupFunction = (

@@ -1,4 +1,4 @@
-import type { EntityDocument, SegmentDocument } from '../../exporter/document.js';
+import type { EntityDocument, SegmentDocument } from '../exporter/document.js';
 
 /** One segment or subsegment, placed in its trace's tree. */
 export interface TraceNode {

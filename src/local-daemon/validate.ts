@@ -1,6 +1,6 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import type { SegmentDocument } from '../../exporter/document.js';
-import { splitDatagram } from '../header.js';
+import type { SegmentDocument } from '../exporter/document.js';
+import { splitDatagram } from '../transport/header.js';
 import { loadShippedSchema } from './package-root.js';
 
 /** X-Ray's limit for one segment document (kB, not KiB: a KiB limit could never trip over UDP). */
