@@ -1,17 +1,6 @@
-import { SpanStatusCode, TraceFlags, trace, type AttributeValue, type Context, type HrTime, type Span, type TimeInput } from '@opentelemetry/api';
+import { SpanStatusCode, TraceFlags, trace, type Context, type HrTime, type Span, type TimeInput } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import {
-  ATTR_CLIENT_ADDRESS,
-  ATTR_EXCEPTION_MESSAGE,
-  ATTR_EXCEPTION_STACKTRACE,
-  ATTR_EXCEPTION_TYPE,
-  ATTR_HTTP_REQUEST_METHOD,
-  ATTR_HTTP_RESPONSE_STATUS_CODE,
-  ATTR_NETWORK_PEER_ADDRESS,
-  ATTR_URL_FULL,
-  ATTR_USER_AGENT_ORIGINAL,
-  EVENT_EXCEPTION,
-} from '@opentelemetry/semantic-conventions';
+import { ATTR_CLIENT_ADDRESS, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_NETWORK_PEER_ADDRESS, EVENT_EXCEPTION } from '@opentelemetry/semantic-conventions';
 import { ATTR_HTTP_RESPONSE_BODY_SIZE } from '@opentelemetry/semantic-conventions/incubating';
 import {
   ATTR_XRAY_ANNOTATIONS,
@@ -19,19 +8,20 @@ import {
   ATTR_XRAY_EXCEPTION_REMOTE,
   ATTR_XRAY_FAULT,
   ATTR_XRAY_METADATA_PREFIX,
-  ATTR_XRAY_SQL_DATABASE_VERSION,
-  ATTR_XRAY_SQL_DRIVER_VERSION,
-  ATTR_XRAY_SQL_PREPARATION,
   ATTR_XRAY_THROTTLE,
 } from '../conventions.js';
 import type { SegmentDocument } from '../exporter/document.js';
-import { toNumber } from '../exporter/translate/context.js';
 import { toSegmentDocuments } from '../exporter/to-segment-documents.js';
 import { toXRayTraceId } from '../ids.js';
 import type { Logger } from '../logger.js';
+import { defineAliases, type AliasTable, type Aliases } from './aliases.js';
 import { ENTITY_KEY } from './context-store.js';
+import { exceptionAttributes } from './exception.js';
+import { AWS_KEYS, HTTP_STRING_KEYS, RESERVED_ATTRIBUTE_PREFIX, SQL_KEYS, writeFields } from './fields.js';
 import { safeStringify } from './json.js';
 import type { Segment } from './segment.js';
+import { addMillis, compareHrTime, isHrTime, toTimeInput, type XRayTime } from './time.js';
+import { describe, errorMessage, read, toInteger } from './values.js';
 
 /** What an entity needs from the recorder that made it (read at use, so `configure` applies). */
 export interface EntityHost {
@@ -61,46 +51,15 @@ export interface ExceptionOptions {
 }
 
 
-const RESERVED_ATTRIBUTE_PREFIX = 'aws.xray.';
 const RESERVED_METADATA_PREFIX = 'AWS.';
 const DEFAULT_NAMESPACE = 'default';
-
-/** X-Ray keys of `put_http_meta` → the stable HTTP semantic conventions the exporter reads. */
-const HTTP_STRING_KEYS: Readonly<Record<string, string>> = {
-  url: ATTR_URL_FULL,
-  method: ATTR_HTTP_REQUEST_METHOD,
-  user_agent: ATTR_USER_AGENT_ORIGINAL,
-};
-
-/** `set_aws` fields → the attributes the exporter's `aws` block reads. */
-const AWS_KEYS: Readonly<Record<string, string>> = {
-  operation: 'aws.operation',
-  region: 'aws.region',
-  request_id: 'aws.request_id',
-  queue_url: 'aws.queue_url',
-  table_name: 'aws.table_name',
-  table_names: 'aws.dynamodb.table_names',
-  account_id: 'aws.account_id',
-};
-
-/** `set_sql` fields → `db.*` attributes the exporter's `sql` block reads. */
-export const SQL_KEYS: Readonly<Record<string, string>> = {
-  url: 'db.connection_string',
-  connection_string: 'db.connection_string',
-  sanitized_query: 'db.query.text',
-  database_type: 'db.system.name',
-  database_version: ATTR_XRAY_SQL_DATABASE_VERSION,
-  driver_version: ATTR_XRAY_SQL_DRIVER_VERSION,
-  user: 'db.user',
-  preparation: ATTR_XRAY_SQL_PREPARATION,
-};
 
 /**
  * What segments and subsegments share: an X-Ray entity over one OTel span. Cheap by design (the
  * recorder's hot path makes one per subsegment): plain fields, state created on first use, and
  * annotation keys and metadata written to the span once, when it closes.
  */
-export abstract class Entity {
+export abstract class EntityMethods {
   /** The OTel span this entity records on. */
   readonly span: Span;
   readonly name: string;
@@ -129,20 +88,6 @@ export abstract class Entity {
   /** The segment this entity belongs to (itself for a segment). */
   abstract readonly segment: Segment;
 
-  // Python's names, as aliases on the prototype (see the end of this file).
-  declare put_annotation: Entity['putAnnotation'];
-  declare put_metadata: Entity['putMetadata'];
-  declare put_http_meta: Entity['putHttpMeta'];
-  declare apply_status_code: Entity['applyStatusCode'];
-  declare add_exception: Entity['addException'];
-  declare add_error_flag: Entity['addErrorFlag'];
-  declare add_fault_flag: Entity['addFaultFlag'];
-  declare add_throttle_flag: Entity['addThrottleFlag'];
-  declare set_aws: Entity['setAws'];
-  declare set_sql: Entity['setSql'];
-  declare is_closed: Entity['isClosed'];
-  declare to_json: Entity['toJSON'];
-
   constructor(host: EntityHost, name: string, span: Span, parentContext: Context, parentId: string | undefined, mode: EntityMode) {
     this.host = host;
     this.name = name;
@@ -163,14 +108,6 @@ export abstract class Entity {
   /** The trace id in X-Ray's `1-xxxxxxxx-…` form. */
   get traceId(): string {
     return toXRayTraceId(this.span.spanContext().traceId);
-  }
-
-  get trace_id(): string {
-    return this.traceId;
-  }
-
-  get parent_id(): string | undefined {
-    return this.parentId;
   }
 
   /** Whether the tracer provider's sampler kept this entity's trace. */
@@ -234,7 +171,7 @@ export abstract class Entity {
       case 'method':
       case 'user_agent':
         if (typeof value !== 'string') return this.warnHttp(key, value, 'a string');
-        this.span.setAttribute(HTTP_STRING_KEYS[key]!, value);
+        this.span.setAttribute(HTTP_STRING_KEYS[key], value);
         return;
       case 'client_ip':
         if (typeof value !== 'string') return this.warnHttp(key, value, 'a string');
@@ -326,17 +263,17 @@ export abstract class Entity {
   /** The `aws` block's fields (operation, region, request_id, queue_url, table_name(s), account_id). */
   setAws(fields: Record<string, unknown>): void {
     if (!this.writable('setAws')) return;
-    this.setFields('setAws', fields, AWS_KEYS, 'aws.');
+    writeFields(this.span, (m) => this.warn(m), 'setAws', fields, AWS_KEYS, 'aws.');
   }
 
   /** The `sql` block's fields (url, connection_string, sanitized_query, database_type, user, …). */
   setSql(fields: Record<string, unknown>): void {
     if (!this.writable('setSql')) return;
-    this.setFields('setSql', fields, SQL_KEYS, 'db.');
+    writeFields(this.span, (m) => this.warn(m), 'setSql', fields, SQL_KEYS, 'db.');
   }
 
   /** Ends the span (at `endTime`: epoch seconds as in the X-Ray SDKs, or a Date / HrTime). */
-  close(endTime?: number | Date | HrTime): void {
+  close(endTime?: XRayTime): void {
     if (this.mode === EntityMode.Facade) {
       this.warn('is the Lambda function segment, which Lambda closes; close() ignored');
       return;
@@ -412,7 +349,7 @@ export abstract class Entity {
    * `Date.now()` (whole milliseconds) when it starts, so a child's clock can run up to 1 ms ahead
    * of its parent's and a parent ended after its child could otherwise show an earlier end_time.
    */
-  private endTimeFor(endTime: number | Date | HrTime | undefined): TimeInput | undefined {
+  private endTimeFor(endTime: XRayTime | undefined): TimeInput | undefined {
     const given = toTimeInput(endTime);
     if (given !== undefined || this.childEnd === undefined) return given;
     const start = (this.span as Partial<ReadableSpan>).startTime;
@@ -470,180 +407,35 @@ export abstract class Entity {
   private warnHttp(key: string, value: unknown, expected: string): void {
     this.warn(`http meta "${key}": ${describe(value)} is not ${expected}; ignored`);
   }
-
-  private setFields(operation: string, fields: Record<string, unknown>, known: Readonly<Record<string, string>>, prefix: string): void {
-    if (typeof fields !== 'object' || fields === null) {
-      this.warn(`${operation}: ${describe(fields)} is not an object; ignored`);
-      return;
-    }
-    let keys: string[];
-    try {
-      keys = Object.keys(fields);
-    } catch (problem) {
-      this.warn(`${operation}: the fields could not be listed (${errorMessage(problem)}); ignored`);
-      return;
-    }
-    for (const key of keys) {
-      let value: unknown;
-      try {
-        value = fields[key];
-      } catch (problem) {
-        this.warn(`${operation}: field "${key}" could not be read (${errorMessage(problem)}); ignored`);
-        continue;
-      }
-      if (value === undefined || value === null) continue;
-      // Own keys only: `constructor`, `toString`, `__proto__`… are fields like any other, not the table's prototype.
-      const attribute = Object.hasOwn(known, key) ? known[key]! : prefix + key;
-      if (attribute.startsWith(RESERVED_ATTRIBUTE_PREFIX)) {
-        this.warn(`${operation}: field "${key}" would write "${attribute}", which is reserved; ignored`);
-        continue;
-      }
-      const v = toAttributeValue(value);
-      if (v === undefined) {
-        this.warn(`${operation}: field "${key}" has ${describe(value)}, which an attribute cannot hold; ignored`);
-        continue;
-      }
-      this.span.setAttribute(attribute, v);
-    }
-  }
 }
 
-const ALIASES: ReadonlyArray<readonly [string, string]> = [
-  ['put_annotation', 'putAnnotation'],
-  ['put_metadata', 'putMetadata'],
-  ['put_http_meta', 'putHttpMeta'],
-  ['apply_status_code', 'applyStatusCode'],
-  ['add_exception', 'addException'],
-  ['add_error_flag', 'addErrorFlag'],
-  ['add_fault_flag', 'addFaultFlag'],
-  ['add_throttle_flag', 'addThrottleFlag'],
-  ['set_aws', 'setAws'],
-  ['set_sql', 'setSql'],
-  ['is_closed', 'isClosed'],
-  ['to_json', 'toJSON'],
-];
+/** Python's names (the X-Ray SDK for Python's `Entity`); see aliases.ts. */
+const ENTITY_ALIASES = {
+  trace_id: 'traceId',
+  parent_id: 'parentId',
+  put_annotation: 'putAnnotation',
+  put_metadata: 'putMetadata',
+  put_http_meta: 'putHttpMeta',
+  apply_status_code: 'applyStatusCode',
+  add_exception: 'addException',
+  add_error_flag: 'addErrorFlag',
+  add_fault_flag: 'addFaultFlag',
+  add_throttle_flag: 'addThrottleFlag',
+  set_aws: 'setAws',
+  set_sql: 'setSql',
+  is_closed: 'isClosed',
+  to_json: 'toJSON',
+} as const satisfies AliasTable<EntityMethods>;
 
-/** Defines each alias as the very same function on the prototype: no extra call per use. */
-export function defineAliases(proto: object, aliases: ReadonlyArray<readonly [string, string]>): void {
-  for (const [alias, name] of aliases) {
-    Object.defineProperty(proto, alias, {
-      value: (proto as Record<string, unknown>)[name],
-      writable: true,
-      configurable: true,
-      enumerable: false,
-    });
-  }
-}
-
-defineAliases(Entity.prototype, ALIASES);
+/**
+ * What segments and subsegments share, under every SDK's names. The methods are `EntityMethods`'s;
+ * the aliases come from `ENTITY_ALIASES`.
+ */
+export interface Entity extends Aliases<EntityMethods, typeof ENTITY_ALIASES> {}
+export abstract class Entity extends EntityMethods {}
+defineAliases(Entity, ENTITY_ALIASES);
 
 function isReadableSpan(span: Span): span is Span & ReadableSpan {
   const s = span as Partial<ReadableSpan>;
   return s.attributes !== undefined && Array.isArray(s.startTime) && Array.isArray(s.events);
-}
-
-/** X-Ray times are epoch seconds; OTel reads a number as milliseconds. */
-export function toTimeInput(t: number | Date | HrTime | undefined): TimeInput | undefined {
-  if (typeof t === 'number') return Number.isFinite(t) ? t * 1000 : undefined;
-  if (t instanceof Date || Array.isArray(t)) return t;
-  return undefined;
-}
-
-/** An integer, or an integer's decimal string: the exporter's `toNumber`, integers only. */
-function toInteger(value: unknown): number | undefined {
-  const n = toNumber(value as AttributeValue | undefined);
-  return n !== undefined && Number.isInteger(n) ? n : undefined;
-}
-
-function isHrTime(t: unknown): t is HrTime {
-  return Array.isArray(t) && t.length === 2 && typeof t[0] === 'number' && typeof t[1] === 'number';
-}
-
-function compareHrTime(a: HrTime, b: HrTime): number {
-  return a[0] !== b[0] ? a[0] - b[0] : a[1] - b[1];
-}
-
-function addMillis(t: HrTime, ms: number): HrTime {
-  const nanos = t[1] + Math.max(0, Math.round(ms * 1e6));
-  return [t[0] + Math.floor(nanos / 1e9), nanos % 1e9];
-}
-
-/** The value `get` returns, or undefined when it throws (a hostile getter). */
-function read<T>(get: () => T): T | undefined {
-  try {
-    return get();
-  } catch {
-    return undefined;
-  }
-}
-
-function errorMessage(err: unknown): string {
-  try {
-    return err instanceof Error ? String(err.message) : String(err);
-  } catch {
-    return 'an unprintable error';
-  }
-}
-
-function toAttributeValue(value: unknown): AttributeValue | undefined {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return value;
-    case 'number':
-      return Number.isFinite(value) ? value : undefined;
-    case 'object':
-      if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
-      return undefined;
-    default:
-      return undefined;
-  }
-}
-
-/**
- * `exception.*` attributes as `span.recordException` writes them, for any thrown value. Each field
- * is read on its own, so a getter that throws costs that field only.
- */
-function exceptionAttributes(err: unknown): Record<string, AttributeValue> {
-  const attrs: Record<string, AttributeValue> = {};
-  const isErrorLike =
-    read(() => err instanceof Error || (typeof err === 'object' && err !== null && ('message' in err || 'name' in err))) === true;
-  if (isErrorLike) {
-    const e = err as { name?: unknown; message?: unknown; stack?: unknown; constructor?: { name?: unknown } };
-    const name = read(() => e.name);
-    const ctor = read(() => e.constructor?.name);
-    attrs[ATTR_EXCEPTION_TYPE] = typeof name === 'string' && name !== '' ? name : typeof ctor === 'string' && ctor !== '' ? ctor : 'Error';
-    const message = read(() => (e.message === undefined ? undefined : String(e.message)));
-    if (message !== undefined) attrs[ATTR_EXCEPTION_MESSAGE] = message;
-    const stack = read(() => e.stack);
-    if (typeof stack === 'string') attrs[ATTR_EXCEPTION_STACKTRACE] = stack;
-  } else {
-    attrs[ATTR_EXCEPTION_TYPE] = err === null ? 'null' : typeof err;
-    attrs[ATTR_EXCEPTION_MESSAGE] = read(() => String(err)) ?? '[unprintable thrown value]';
-  }
-  return attrs;
-}
-
-/** A value as it appears in a warning: short, and never throwing. */
-export function describe(value: unknown): string {
-  try {
-    switch (typeof value) {
-      case 'string':
-        return JSON.stringify(value.length > 100 ? value.slice(0, 100) + '…' : value);
-      case 'bigint':
-        return `BigInt ${value}n`;
-      case 'number':
-        return `number ${value}`;
-      case 'undefined':
-        return 'undefined';
-      case 'function':
-        return 'a function';
-      case 'symbol':
-        return `a symbol (${value.description ?? ''})`;
-      default:
-        return value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object';
-    }
-  } catch {
-    return 'a value';
-  }
 }

@@ -21,10 +21,12 @@ import { safeLogger, stderrLogger, type Logger } from '../logger.js';
 import { AnyFunction, CaptureDecorator, endWhenSettled, finish, makeCapture } from './capture.js';
 import { handleContextMissing, parseContextMissing, type ContextMissingStrategy } from './context-missing.js';
 import { ContextStore, entityOf } from './context-store.js';
-import { Entity, EntityMode, defineAliases, describe, type EntityHost } from './entity.js';
+import { defineAliases, type AliasTable, type Aliases } from './aliases.js';
+import { Entity, EntityMode, type EntityHost } from './entity.js';
 import { LambdaFacade, isLambda } from './lambda.js';
 import { Segment } from './segment.js';
 import { Subsegment, type SubsegmentNamespace } from './subsegment.js';
+import { describe } from './values.js';
 
 const TRACER_NAME = 'xray-otel-bridge';
 /** Segments name the service: the exporter (and the Collector) read the X-Ray segment name here. */
@@ -69,13 +71,8 @@ const INTERNAL: SpanOptions = { kind: SpanKind.INTERNAL };
 const REMOTE: SpanOptions = { kind: SpanKind.CLIENT };
 const AWS: SpanOptions = { kind: SpanKind.CLIENT, attributes: { [ATTR_RPC_SYSTEM]: RPC_SYSTEM_AWS_API } };
 
-/**
- * The X-Ray recorder API (`xray_recorder` in Python, `AWSXRay` in Node) over OpenTelemetry: every
- * segment and subsegment is a real OTel span, made by the configured tracer provider, sampled by
- * its sampler, and in the same context as spans made through `@opentelemetry/api`. See
- * `/spec/recorder.md`; context propagation is explained in `context-store.ts`.
- */
-export class XRayRecorder implements EntityHost {
+/** The recorder's methods; `XRayRecorder` adds the other SDKs' names for them. */
+export class RecorderMethods implements EntityHost {
   private safeLog: Logger;
   private service: string | undefined;
   private contextMissing: ContextMissingStrategy = 'LOG_ERROR';
@@ -87,32 +84,17 @@ export class XRayRecorder implements EntityHost {
   private readonly lambda = new LambdaFacade();
   private readonly adopted = new WeakMap<Span, Segment>();
 
-  // Python's names. `capture` and `captureAsync` are bound to the instance so that
-  // `@xrayRecorder.capture` and destructured uses work without `this`.
-  declare begin_segment: XRayRecorder['beginSegment'];
-  declare end_segment: XRayRecorder['endSegment'];
-  declare begin_subsegment: XRayRecorder['beginSubsegment'];
-  declare begin_subsegment_without_sampling: XRayRecorder['beginSubsegmentWithoutSampling'];
-  declare end_subsegment: XRayRecorder['endSubsegment'];
-  declare current_segment: XRayRecorder['currentSegment'];
-  declare current_subsegment: XRayRecorder['currentSubsegment'];
-  declare get_trace_entity: XRayRecorder['getTraceEntity'];
-  declare set_trace_entity: XRayRecorder['setTraceEntity'];
-  declare clear_trace_entities: XRayRecorder['clearTraceEntities'];
-  declare put_annotation: XRayRecorder['putAnnotation'];
-  declare put_metadata: XRayRecorder['putMetadata'];
-  declare in_segment: XRayRecorder['inSegment'];
-  declare in_subsegment: XRayRecorder['inSubsegment'];
-  declare is_sampled: XRayRecorder['isSampled'];
+  // `capture` and `captureAsync` are bound to the instance so that `@xrayRecorder.capture` and
+  // destructured uses work without `this`.
   private inLambda = false;
-  readonly capture: XRayRecorder['captureImpl'];
-  readonly captureAsync: XRayRecorder['captureImpl'];
-  readonly capture_async: XRayRecorder['captureImpl'];
+  readonly capture: RecorderMethods['captureImpl'];
+  readonly captureAsync: RecorderMethods['captureImpl'];
+  readonly capture_async: RecorderMethods['captureImpl'];
 
   constructor(options: RecorderOptions = {}) {
     this.safeLog = safeLogger(stderrLogger());
     this.store = new ContextStore((message) => this.logger.warn(message));
-    this.capture = this.captureImpl.bind(this) as XRayRecorder['captureImpl'];
+    this.capture = this.captureImpl.bind(this) as RecorderMethods['captureImpl'];
     this.captureAsync = this.capture;
     this.capture_async = this.capture;
     this.configure(options);
@@ -539,23 +521,34 @@ export class XRayRecorder implements EntityHost {
   }
 }
 
-defineAliases(XRayRecorder.prototype, [
-  ['begin_segment', 'beginSegment'],
-  ['end_segment', 'endSegment'],
-  ['begin_subsegment', 'beginSubsegment'],
-  ['begin_subsegment_without_sampling', 'beginSubsegmentWithoutSampling'],
-  ['end_subsegment', 'endSubsegment'],
-  ['current_segment', 'currentSegment'],
-  ['current_subsegment', 'currentSubsegment'],
-  ['get_trace_entity', 'getTraceEntity'],
-  ['set_trace_entity', 'setTraceEntity'],
-  ['clear_trace_entities', 'clearTraceEntities'],
-  ['put_annotation', 'putAnnotation'],
-  ['put_metadata', 'putMetadata'],
-  ['in_segment', 'inSegment'],
-  ['in_subsegment', 'inSubsegment'],
-  ['is_sampled', 'isSampled'],
-]);
+/** Python's names (`aws_xray_sdk.core.xray_recorder`); see aliases.ts. */
+const RECORDER_ALIASES = {
+  begin_segment: 'beginSegment',
+  end_segment: 'endSegment',
+  begin_subsegment: 'beginSubsegment',
+  begin_subsegment_without_sampling: 'beginSubsegmentWithoutSampling',
+  end_subsegment: 'endSubsegment',
+  current_segment: 'currentSegment',
+  current_subsegment: 'currentSubsegment',
+  get_trace_entity: 'getTraceEntity',
+  set_trace_entity: 'setTraceEntity',
+  clear_trace_entities: 'clearTraceEntities',
+  put_annotation: 'putAnnotation',
+  put_metadata: 'putMetadata',
+  in_segment: 'inSegment',
+  in_subsegment: 'inSubsegment',
+  is_sampled: 'isSampled',
+} as const satisfies AliasTable<RecorderMethods>;
+
+export interface XRayRecorder extends Aliases<RecorderMethods, typeof RECORDER_ALIASES> {}
+/**
+ * The X-Ray recorder API (`xray_recorder` in Python, `AWSXRay` in Node) over OpenTelemetry: every
+ * segment and subsegment is a real OTel span, made by the configured tracer provider, sampled by
+ * its sampler, and in the same context as spans made through `@opentelemetry/api`. See
+ * `/spec/recorder.md`; context propagation is explained in `context-store.ts`.
+ */
+export class XRayRecorder extends RecorderMethods {}
+defineAliases(XRayRecorder, RECORDER_ALIASES);
 
 function spanName(span: Span): string {
   const name = (span as { name?: unknown }).name;

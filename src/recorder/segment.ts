@@ -1,5 +1,7 @@
 import type { Context, Span } from '@opentelemetry/api';
-import { Entity, EntityMode, defineAliases, describe, type EntityHost } from './entity.js';
+import { defineAliases, type AliasTable, type Aliases } from './aliases.js';
+import { Entity, EntityMode, type EntityHost } from './entity.js';
+import { describe } from './values.js';
 
 const ATTR_ENDUSER_ID = 'enduser.id';
 
@@ -8,9 +10,7 @@ const ATTR_ENDUSER_ID = 'enduser.id';
  * segments the recorder did not start: Lambda's (a read-only facade) and an OTel server span
  * that legacy code reaches through `currentSegment()` (adopted).
  */
-export class Segment extends Entity {
-  declare set_user: Segment['setUser'];
-
+export abstract class SegmentMethods extends Entity {
   /** @internal */
   constructor(host: EntityHost, name: string, span: Span, parentContext: Context, parentId: string | undefined, mode: EntityMode = EntityMode.Owned) {
     super(host, name, span, parentContext, parentId, mode);
@@ -21,7 +21,8 @@ export class Segment extends Entity {
   }
 
   get segment(): Segment {
-    return this;
+    // Segment is the only class built on SegmentMethods.
+    return this as unknown as Segment;
   }
 
   /** True for the read-only segment Lambda owns. */
@@ -40,4 +41,12 @@ export class Segment extends Entity {
   }
 }
 
-defineAliases(Segment.prototype, [['set_user', 'setUser']]);
+/** Python's names for what only a segment has; see aliases.ts. */
+const SEGMENT_ALIASES = {
+  set_user: 'setUser',
+} as const satisfies AliasTable<SegmentMethods>;
+
+export interface Segment extends Aliases<SegmentMethods, typeof SEGMENT_ALIASES> {}
+/** X-Ray's segment, under every SDK's names. */
+export class Segment extends SegmentMethods {}
+defineAliases(Segment, SEGMENT_ALIASES);
