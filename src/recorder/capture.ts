@@ -1,4 +1,5 @@
 import { types } from 'node:util';
+import { errorMessage } from '../shared/values.js';
 import type { Entity } from './entity.js';
 
 export type AnyFunction = (...args: any[]) => any;
@@ -71,7 +72,7 @@ export function endWhenSettled<R>(entity: Entity, result: R): R {
     );
   } catch (problem) {
     // A promise whose `constructor` getter throws (species lookup): end now rather than never.
-    entity.warn(`could not wait for the returned promise (${describeError(problem)}); ended at return`);
+    entity.warn(`could not wait for the returned promise (${errorMessage(problem)}); ended at return`);
     finish(entity);
   }
   return result;
@@ -90,17 +91,9 @@ export function finish(entity: Entity, err?: unknown, failed = false): void {
     entity.close();
   } catch (problem) {
     try {
-      entity.warn(`could not be ended cleanly (${describeError(problem)})`);
+      entity.warn(`could not be ended cleanly (${errorMessage(problem)})`);
     } catch {
       // Nothing more to do: the application's own result must go through.
     }
-  }
-}
-
-function describeError(err: unknown): string {
-  try {
-    return err instanceof Error ? String(err.message) : String(err);
-  } catch {
-    return 'an unprintable error';
   }
 }

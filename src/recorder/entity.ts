@@ -8,8 +8,11 @@ import {
   ATTR_XRAY_EXCEPTION_REMOTE,
   ATTR_XRAY_FAULT,
   ATTR_XRAY_METADATA_PREFIX,
+  ATTR_XRAY_PREFIX,
+  AWS_ATTRIBUTE_PREFIX,
+  DB_ATTRIBUTE_PREFIX,
   ATTR_XRAY_THROTTLE,
-} from '../conventions.js';
+} from '../shared/attributes.js';
 import type { SegmentDocument } from '../exporter/document.js';
 import { toSegmentDocuments } from '../exporter/to-segment-documents.js';
 import { toXRayTraceId } from '../ids.js';
@@ -17,7 +20,7 @@ import type { Logger } from '../logger.js';
 import { defineAliases, type AliasTable, type Aliases } from './aliases.js';
 import { ENTITY_KEY } from './context-store.js';
 import { exceptionAttributes } from './exception.js';
-import { AWS_KEYS, HTTP_STRING_KEYS, RESERVED_ATTRIBUTE_PREFIX, SQL_KEYS, writeFields } from './fields.js';
+import { AWS_KEYS, HTTP_STRING_KEYS, SQL_KEYS, writeFields } from './fields.js';
 import { safeStringify } from './json.js';
 import type { Segment } from './segment.js';
 import { addMillis, compareHrTime, isHrTime, toTimeInput, type XRayTime } from './time.js';
@@ -122,8 +125,8 @@ export abstract class EntityMethods {
       this.warn(`annotation key ${describe(key)} is not a non-empty string; annotation dropped`);
       return;
     }
-    if (key.startsWith(RESERVED_ATTRIBUTE_PREFIX)) {
-      this.warn(`annotation "${key}": keys starting with "${RESERVED_ATTRIBUTE_PREFIX}" are reserved; annotation dropped`);
+    if (key.startsWith(ATTR_XRAY_PREFIX)) {
+      this.warn(`annotation "${key}": keys starting with "${ATTR_XRAY_PREFIX}" are reserved; annotation dropped`);
       return;
     }
     const type = typeof value;
@@ -263,13 +266,13 @@ export abstract class EntityMethods {
   /** The `aws` block's fields (operation, region, request_id, queue_url, table_name(s), account_id). */
   setAws(fields: Record<string, unknown>): void {
     if (!this.writable('setAws')) return;
-    writeFields(this.span, (m) => this.warn(m), 'setAws', fields, AWS_KEYS, 'aws.');
+    writeFields(this.span, (m) => this.warn(m), 'setAws', fields, AWS_KEYS, AWS_ATTRIBUTE_PREFIX);
   }
 
   /** The `sql` block's fields (url, connection_string, sanitized_query, database_type, user, …). */
   setSql(fields: Record<string, unknown>): void {
     if (!this.writable('setSql')) return;
-    writeFields(this.span, (m) => this.warn(m), 'setSql', fields, SQL_KEYS, 'db.');
+    writeFields(this.span, (m) => this.warn(m), 'setSql', fields, SQL_KEYS, DB_ATTRIBUTE_PREFIX);
   }
 
   /** Ends the span (at `endTime`: epoch seconds as in the X-Ray SDKs, or a Date / HrTime). */

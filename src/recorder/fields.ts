@@ -1,13 +1,23 @@
 import type { Span } from '@opentelemetry/api';
-import { ATTR_HTTP_REQUEST_METHOD, ATTR_URL_FULL, ATTR_USER_AGENT_ORIGINAL } from '@opentelemetry/semantic-conventions';
-import { ATTR_XRAY_SQL_DATABASE_VERSION, ATTR_XRAY_SQL_DRIVER_VERSION, ATTR_XRAY_SQL_PREPARATION } from '../conventions.js';
+import { ATTR_DB_QUERY_TEXT, ATTR_DB_SYSTEM_NAME, ATTR_HTTP_REQUEST_METHOD, ATTR_URL_FULL, ATTR_USER_AGENT_ORIGINAL } from '@opentelemetry/semantic-conventions';
+import { ATTR_DB_CONNECTION_STRING, ATTR_DB_USER } from '@opentelemetry/semantic-conventions/incubating';
+import {
+  ATTR_AWS_ACCOUNT_ID,
+  ATTR_AWS_DYNAMODB_TABLE_NAMES,
+  ATTR_AWS_OPERATION,
+  ATTR_AWS_QUEUE_URL,
+  ATTR_AWS_REGION,
+  ATTR_AWS_REQUEST_ID,
+  ATTR_AWS_TABLE_NAME,
+  ATTR_XRAY_PREFIX,
+  ATTR_XRAY_SQL_DATABASE_VERSION,
+  ATTR_XRAY_SQL_DRIVER_VERSION,
+  ATTR_XRAY_SQL_PREPARATION,
+} from '../shared/attributes.js';
 import { describe, errorMessage, toAttributeValue } from './values.js';
 
 // The X-Ray SDKs' field names (`put_http_meta`, `set_aws`, `set_sql`) → the span attributes the
 // exporter reads to rebuild those blocks.
-
-/** Attribute keys under this prefix carry the recorder's own bookkeeping: not for users. */
-export const RESERVED_ATTRIBUTE_PREFIX = 'aws.xray.';
 
 /** X-Ray keys of `put_http_meta` → the stable HTTP semantic conventions the exporter reads. */
 export const HTTP_STRING_KEYS: Readonly<Record<'url' | 'method' | 'user_agent', string>> = {
@@ -18,24 +28,24 @@ export const HTTP_STRING_KEYS: Readonly<Record<'url' | 'method' | 'user_agent', 
 
 /** `set_aws` fields → the attributes the exporter's `aws` block reads. */
 export const AWS_KEYS: Readonly<Record<string, string>> = {
-  operation: 'aws.operation',
-  region: 'aws.region',
-  request_id: 'aws.request_id',
-  queue_url: 'aws.queue_url',
-  table_name: 'aws.table_name',
-  table_names: 'aws.dynamodb.table_names',
-  account_id: 'aws.account_id',
+  operation: ATTR_AWS_OPERATION,
+  region: ATTR_AWS_REGION,
+  request_id: ATTR_AWS_REQUEST_ID,
+  queue_url: ATTR_AWS_QUEUE_URL,
+  table_name: ATTR_AWS_TABLE_NAME,
+  table_names: ATTR_AWS_DYNAMODB_TABLE_NAMES,
+  account_id: ATTR_AWS_ACCOUNT_ID,
 };
 
 /** `set_sql` fields → `db.*` attributes the exporter's `sql` block reads. */
 export const SQL_KEYS: Readonly<Record<string, string>> = {
-  url: 'db.connection_string',
-  connection_string: 'db.connection_string',
-  sanitized_query: 'db.query.text',
-  database_type: 'db.system.name',
+  url: ATTR_DB_CONNECTION_STRING,
+  connection_string: ATTR_DB_CONNECTION_STRING,
+  sanitized_query: ATTR_DB_QUERY_TEXT,
+  database_type: ATTR_DB_SYSTEM_NAME,
   database_version: ATTR_XRAY_SQL_DATABASE_VERSION,
   driver_version: ATTR_XRAY_SQL_DRIVER_VERSION,
-  user: 'db.user',
+  user: ATTR_DB_USER,
   preparation: ATTR_XRAY_SQL_PREPARATION,
 };
 
@@ -74,7 +84,7 @@ export function writeFields(
     if (value === undefined || value === null) continue;
     // Own keys only: `constructor`, `toString`, `__proto__`… are fields like any other, not the table's prototype.
     const attribute = Object.hasOwn(known, key) ? known[key]! : prefix + key;
-    if (attribute.startsWith(RESERVED_ATTRIBUTE_PREFIX)) {
+    if (attribute.startsWith(ATTR_XRAY_PREFIX)) {
       warn(`${operation}: field "${key}" would write "${attribute}", which is reserved; ignored`);
       continue;
     }

@@ -1,3 +1,5 @@
+import { errorMessage } from '../shared/values.js';
+
 /**
  * JSON for metadata, which may hold anything an application has at hand. Never throws: what JSON
  * cannot represent is replaced (circular references → "[Circular]", BigInt → its decimal string,
@@ -65,13 +67,5 @@ export function safeStringify(root: object, report: (key: string, problem: strin
       }
     }
     return JSON.stringify(out);
-  }
-}
-
-function errorMessage(err: unknown): string {
-  try {
-    return err instanceof Error ? err.message : String(err);
-  } catch {
-    return 'unknown error';
   }
 }

@@ -15,7 +15,7 @@ import {
   type TracerProvider,
 } from '@opentelemetry/api';
 import { ATTR_RPC_SYSTEM } from '@opentelemetry/semantic-conventions/incubating';
-import { ATTR_AWS_LOCAL_SERVICE, RPC_SYSTEM_AWS_API } from '../conventions.js';
+import { ATTR_AWS_LOCAL_SERVICE, RPC_SYSTEM_AWS_API } from '../shared/attributes.js';
 import { fromXRayTraceId } from '../ids.js';
 import { safeLogger, stderrLogger, type Logger } from '../logger.js';
 import { AnyFunction, CaptureDecorator, endWhenSettled, finish, makeCapture } from './capture.js';

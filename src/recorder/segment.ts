@@ -1,9 +1,9 @@
 import type { Context, Span } from '@opentelemetry/api';
+import { ATTR_ENDUSER_ID } from '../shared/attributes.js';
 import { defineAliases, type AliasTable, type Aliases } from './aliases.js';
 import { Entity, EntityMode, type EntityHost } from './entity.js';
 import { describe } from './values.js';
 
-const ATTR_ENDUSER_ID = 'enduser.id';
 
 /**
  * X-Ray's segment: the work one service does for one request, as a SERVER span. Also stands for

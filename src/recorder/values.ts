@@ -1,5 +1,7 @@
 import type { AttributeValue } from '@opentelemetry/api';
-import { toNumber } from '../exporter/translate/context.js';
+import { errorMessage, toNumber } from '../shared/values.js';
+
+export { errorMessage };
 
 // Application code hands the recorder anything: values with throwing getters, revoked proxies,
 // symbols. These read and describe such values without ever throwing.
@@ -10,14 +12,6 @@ export function read<T>(get: () => T): T | undefined {
     return get();
   } catch {
     return undefined;
-  }
-}
-
-export function errorMessage(err: unknown): string {
-  try {
-    return err instanceof Error ? String(err.message) : String(err);
-  } catch {
-    return 'an unprintable error';
   }
 }
 

@@ -15,7 +15,6 @@ import {
   SEMRESATTRS_TELEMETRY_AUTO_VERSION,
 } from '@opentelemetry/semantic-conventions';
 import {
-  ATTR_AWS_DYNAMODB_TABLE_NAMES,
   ATTR_AWS_ECS_CLUSTER_ARN,
   ATTR_AWS_ECS_CONTAINER_ARN,
   ATTR_AWS_ECS_LAUNCHTYPE,
@@ -23,7 +22,6 @@ import {
   ATTR_AWS_ECS_TASK_FAMILY,
   ATTR_AWS_LOG_GROUP_ARNS,
   ATTR_AWS_LOG_GROUP_NAMES,
-  ATTR_AWS_REQUEST_ID,
   ATTR_AWS_SQS_QUEUE_URL,
   ATTR_CLOUD_ACCOUNT_ID,
   ATTR_CLOUD_AVAILABILITY_ZONE,
@@ -44,18 +42,22 @@ import {
   CLOUD_PLATFORM_VALUE_AWS_LAMBDA,
   CLOUD_PROVIDER_VALUE_AWS,
 } from '@opentelemetry/semantic-conventions/incubating';
+import {
+  ATTR_AWS_ACCOUNT_ID,
+  ATTR_AWS_DYNAMODB_TABLE_NAMES,
+  ATTR_AWS_OPERATION,
+  ATTR_AWS_QUEUE_URL,
+  ATTR_AWS_REGION,
+  ATTR_AWS_REQUEST_ID,
+  ATTR_AWS_TABLE_NAME,
+} from '../../shared/attributes.js';
 import type { AwsBlock } from '../document.js';
 import { isAwsApi, peekString, takeString, type TranslateContext } from './context.js';
 import { takeStringAlias } from './http.js';
 
-// Keys the Collector's awsxrayexporter reads that no semantic convention defines.
-const ATTR_AWS_OPERATION = 'aws.operation';
-const ATTR_AWS_REGION = 'aws.region';
-const ATTR_AWS_ACCOUNT_ID = 'aws.account_id';
+// Spellings other instrumentations use that the Collector's awsxrayexporter also reads.
 const ATTR_AWS_REQUEST_ID_CAMEL = 'aws.requestId';
-const ATTR_AWS_QUEUE_URL = 'aws.queue_url';
 const ATTR_AWS_QUEUE_URL_DOTTED = 'aws.queue.url';
-const ATTR_AWS_TABLE_NAME = 'aws.table_name';
 const ATTR_AWS_TABLE_NAME_DOTTED = 'aws.table.name';
 
 const REQUEST_ID_KEYS = [ATTR_AWS_REQUEST_ID, ATTR_AWS_REQUEST_ID_CAMEL];

@@ -1,7 +1,7 @@
-import { SpanKind, type Attributes, type AttributeValue } from '@opentelemetry/api';
+import { SpanKind, type Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ATTR_RPC_SYSTEM, ATTR_RPC_SYSTEM_NAME } from '@opentelemetry/semantic-conventions/incubating';
-import { RPC_SYSTEM_AWS_API } from '../../conventions.js';
+import { RPC_SYSTEM_AWS_API } from '../../shared/attributes.js';
 import type { Logger, RateLimitedLog } from '../../logger.js';
 
 /** Translation options after defaults are applied (see `ExporterOptions`). */
@@ -77,15 +77,6 @@ export function peekString(attrs: Attributes, ...keys: string[]): string | undef
   for (const key of keys) {
     const v = attrs[key];
     if (typeof v === 'string' && v !== '') return v;
-  }
-  return undefined;
-}
-
-export function toNumber(v: AttributeValue | undefined): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (typeof v === 'string' && v.trim() !== '') {
-    const n = Number(v);
-    return Number.isFinite(n) ? n : undefined;
   }
   return undefined;
 }

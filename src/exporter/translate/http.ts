@@ -35,7 +35,8 @@ import {
   ATTR_NET_PEER_PORT,
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { HttpBlock, HttpRequest, HttpResponse } from '../document.js';
-import { isServerLike, toNumber, type TranslateContext } from './context.js';
+import { toNumber } from '../../shared/values.js';
+import { isServerLike, type TranslateContext } from './context.js';
 import { stripUrlUserinfo } from './credentials.js';
 
 // Stable key first, then the pre-1.20 key it replaced: instrumentations in "dup" mode send both.

@@ -9,7 +9,7 @@ import {
   ATTR_RPC_SERVICE,
   ATTR_SERVICE_PEER_NAME,
 } from '@opentelemetry/semantic-conventions/incubating';
-import { ATTR_AWS_LOCAL_SERVICE } from '../../conventions.js';
+import { ATTR_AWS_LOCAL_SERVICE } from '../../shared/attributes.js';
 import { isAwsApi, isServerLike, peekString, type TranslateContext } from './context.js';
 import { truncateCodePoints } from './text.js';
 

@@ -1,7 +1,7 @@
 import { TraceFlags } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { EntityDocument } from '../document.js';
-import { ATTR_XRAY_NAMESPACE } from '../../conventions.js';
+import { ATTR_ENDUSER_ID, ATTR_XRAY_NAMESPACE } from '../../shared/attributes.js';
 import { hrTimeToEpochSeconds, isXRayCompatibleTraceId, isXRaySpanId, toXRayTraceId } from '../../ids.js';
 import { createContext, isAwsApi, isClientLike, isServerLike, takeString, type ResolvedTranslateOptions, type TranslateContext } from './context.js';
 import { resolveName } from './names.js';
@@ -11,7 +11,7 @@ import { awsFields } from './aws.js';
 import { sqlBlock } from './sql.js';
 import { linksBlock } from './links.js';
 import { annotationsAndMetadata } from './annotations.js';
-import type { LambdaEnvironment } from './lambda.js';
+import type { LambdaEnvironment } from '../../shared/lambda-env.js';
 
 /** One span, translated: the document body plus what nesting and the datagram head need. */
 export interface TranslatedSpan {
@@ -99,7 +99,7 @@ function buildBody(ctx: TranslateContext, id: string): EntityDocument {
 
   if (ctx.isSegment) {
     if (aws.origin) doc.origin = aws.origin;
-    const user = takeString(ctx, 'enduser.id');
+    const user = takeString(ctx, ATTR_ENDUSER_ID);
     if (user !== undefined) doc.user = user.length > 250 ? user.slice(0, 250) : user;
   }
   if (flags.error) doc.error = true;

@@ -76,8 +76,9 @@ import {
   DB_SYSTEM_VALUE_VERTICA,
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { SqlBlock } from '../document.js';
-import { ATTR_XRAY_SQL_DATABASE_VERSION, ATTR_XRAY_SQL_DRIVER_VERSION, ATTR_XRAY_SQL_PREPARATION } from '../../conventions.js';
-import { peekString, takeString, toNumber, type TranslateContext } from './context.js';
+import { ATTR_XRAY_SQL_DATABASE_VERSION, ATTR_XRAY_SQL_DRIVER_VERSION, ATTR_XRAY_SQL_PREPARATION } from '../../shared/attributes.js';
+import { toNumber } from '../../shared/values.js';
+import { peekString, takeString, type TranslateContext } from './context.js';
 import { takeStringAlias, urlHost } from './http.js';
 import { scrubQuery, stripCredentials, URL_SHAPED } from './credentials.js';
 

@@ -1,7 +1,25 @@
 /**
- * Span attributes through which X-Ray concepts ride on OTel spans. The recorder writes them and
- * the exporter reads them; the names follow the Collector's `awsxrayexporter` where it has one.
+ * The attribute vocabulary: every span attribute the recorder writes and the exporter reads is
+ * named here (or is a semantic-conventions constant both import), so renaming one fails to compile
+ * on both sides instead of silently dropping a field. The names follow the Collector's
+ * `awsxrayexporter` where it has one.
  */
+import { ATTR_AWS_DYNAMODB_TABLE_NAMES, ATTR_AWS_REQUEST_ID, ATTR_ENDUSER_ID } from '@opentelemetry/semantic-conventions/incubating';
+
+export { ATTR_AWS_DYNAMODB_TABLE_NAMES, ATTR_AWS_REQUEST_ID, ATTR_ENDUSER_ID };
+
+/** The `aws` block's keys that no semantic convention defines (the Collector reads them). */
+export const ATTR_AWS_OPERATION = 'aws.operation';
+export const ATTR_AWS_REGION = 'aws.region';
+export const ATTR_AWS_ACCOUNT_ID = 'aws.account_id';
+export const ATTR_AWS_QUEUE_URL = 'aws.queue_url';
+export const ATTR_AWS_TABLE_NAME = 'aws.table_name';
+/** Prefix of the `aws.*` attributes that `setAws` writes for fields without a key of their own. */
+export const AWS_ATTRIBUTE_PREFIX = 'aws.';
+/** Prefix of the `db.*` attributes that `setSql` writes for fields without a key of their own. */
+export const DB_ATTRIBUTE_PREFIX = 'db.';
+/** Attribute keys under this prefix are the recorder's own bookkeeping: not for users. */
+export const ATTR_XRAY_PREFIX = 'aws.xray.';
 
 /** String array: the keys of this span's attributes that are X-Ray annotations. */
 export const ATTR_XRAY_ANNOTATIONS = 'aws.xray.annotations';
