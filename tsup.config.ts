@@ -2,9 +2,10 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts' },
+    entry: { index: 'src/index.ts', 'local-daemon': 'src/local-daemon/index.ts' },
     format: ['esm', 'cjs'],
-    dts: true,
+    // Members marked @internal stay out of the published declarations.
+    dts: { compilerOptions: { stripInternal: true } },
     sourcemap: true,
     clean: true,
     // The local daemon finds its shipped schema through import.meta.url; tsup maps it for CJS.

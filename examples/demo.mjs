@@ -7,7 +7,8 @@
 import { createRequire } from 'node:module';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { registerXRay, renderTrace, startLocalDaemon, xrayRecorder } from '../dist/index.js';
+import { registerXRay, xrayRecorder } from '../dist/index.js';
+import { renderTrace, startLocalDaemon } from '../dist/local-daemon.js';
 
 const DEADLINE_MS = 45_000;
 const deadline = setTimeout(() => {

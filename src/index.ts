@@ -1,4 +1,6 @@
-// The public surface. Everything else under src/ is internal and may change.
+// The public surface at `xray-otel-bridge`: the exporter, `registerXRay` and the recorder. The local
+// daemon is at `xray-otel-bridge/local-daemon` (src/local-daemon/index.ts). Everything else under
+// src/ is internal and may change.
 export { toSegmentDocuments } from './exporter/to-segment-documents.js';
 export { XRayUdpSpanExporter } from './exporter/xray-udp-exporter.js';
 export type { XRayUdpSpanExporterOptions, XRayExporterStats } from './exporter/xray-udp-exporter.js';
@@ -6,9 +8,6 @@ export type { TranslateOptions } from './exporter/options.js';
 export { parseDaemonAddress } from './transport/address.js';
 export type { DaemonAddress, DaemonEndpoint } from './transport/address.js';
 export { registerXRay } from './setup/register.js';
-export { startLocalDaemon, ListenError } from './local-daemon/server.js';
-export type { LocalDaemon, LocalDaemonOptions, DatagramEvent } from './local-daemon/server.js';
-export { renderTrace } from './local-daemon/render-tree.js';
 export type { RegisterXRayOptions, XRayRegistration } from './setup/register.js';
 export {
   xrayRecorder,

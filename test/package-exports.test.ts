@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -32,5 +32,25 @@ describe('the published package', () => {
   it('require() and import agree on parsing a daemon address', () => {
     const cjs = run(['-e', `console.log(JSON.stringify(require('xray-otel-bridge').parseDaemonAddress('udp:[::1]:2000 tcp:127.0.0.1:2001')))`]);
     expect(JSON.parse(cjs)).toEqual({ udp: { host: '::1', port: 2000 }, tcp: { host: '127.0.0.1', port: 2001 } });
+  });
+
+  it('serves the local daemon from its own subpath, to require() and import alike', () => {
+    const names = JSON.stringify(['startLocalDaemon', 'renderTrace', 'ListenError']);
+    const cjs = run(['-e', `const m = require('xray-otel-bridge/local-daemon'); console.log(JSON.stringify(${names}.map((k) => typeof m[k])))`]);
+    const esm = run(['--input-type=module', '-e', `const m = await import('xray-otel-bridge/local-daemon'); console.log(JSON.stringify(${names}.map((k) => typeof m[k])))`]);
+    expect(JSON.parse(cjs)).toEqual(['function', 'function', 'function']);
+    expect(JSON.parse(esm)).toEqual(['function', 'function', 'function']);
+  });
+
+  it('keeps the development daemon off the main entry', () => {
+    const out = run(['-e', `const m = require('xray-otel-bridge'); console.log(JSON.stringify(['startLocalDaemon', 'renderTrace'].map((k) => typeof m[k])))`]);
+    expect(JSON.parse(out)).toEqual(['undefined', 'undefined']);
+  });
+
+  it('ships declarations without members marked @internal', () => {
+    for (const f of ['dist/index.d.ts', 'dist/local-daemon.d.ts']) {
+      const text = readFileSync(`${root}/${f}`, 'utf8');
+      expect(text, f).not.toMatch(/@internal|childEnded|parentContext/);
+    }
   });
 });

@@ -91,6 +91,7 @@ export abstract class EntityMethods {
   /** The segment this entity belongs to (itself for a segment). */
   abstract readonly segment: Segment;
 
+  /** @internal */
   constructor(host: EntityHost, name: string, span: Span, parentContext: Context, parentId: string | undefined, mode: EntityMode) {
     this.host = host;
     this.name = name;
