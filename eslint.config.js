@@ -21,8 +21,40 @@ export default tseslint.config(
     files: ['src/recorder/**/*.ts'],
     rules: { '@typescript-eslint/no-unsafe-declaration-merging': 'off' },
   },
+  // The arrows between src/ folders point one way (docs/architecture.md): each folder lists the
+  // folders it must not import from.
+  ...layer('src/shared/**', ['transport', 'exporter', 'recorder', 'local-daemon', 'setup', 'cli']),
+  ...layer('src/transport/**', ['exporter', 'recorder', 'local-daemon', 'setup', 'cli']),
+  ...layer('src/exporter/**', ['recorder', 'local-daemon', 'setup', 'cli']),
+  ...layer('src/recorder/**', ['transport', 'local-daemon', 'setup', 'cli']),
+  ...layer('src/local-daemon/**', ['recorder', 'setup', 'cli']),
+  ...layer('src/setup/**', ['local-daemon', 'cli']),
+  ...layer('src/{ids,logger}.ts', ['shared', 'transport', 'exporter', 'recorder', 'local-daemon', 'setup', 'cli']),
   {
     files: ['src/local-daemon/web/**/*.js'],
     languageOptions: { globals: { ...globals.browser } },
   },
 );
+
+/** An ESLint block that forbids files matching `files` to import from the `forbidden` src/ folders. */
+function layer(files, forbidden) {
+  const folders = forbidden.join('|');
+  return [
+    {
+      files: [files],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              {
+                regex: `^(\\./|(\\.\\./)+)(${folders})(/|\\.js$)`,
+                message: 'This import points against the one-way arrows between src/ folders (docs/architecture.md).',
+              },
+            ],
+          },
+        ],
+      },
+    },
+  ];
+}
