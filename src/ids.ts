@@ -5,7 +5,9 @@ export function toXRayTraceId(otelTraceId: string): string {
   return `1-${otelTraceId.slice(0, 8)}-${otelTraceId.slice(8)}`;
 }
 
-const XRAY_TRACE_ID = /^1-([0-9a-fA-F]{8})-([0-9a-fA-F]{24})$/;
+/** An X-Ray trace id, `1-` + 8 hex + `-` + 24 hex, with the two hex runs as groups 1 and 2. */
+export const XRAY_TRACE_ID_PATTERN = String.raw`1-([0-9a-fA-F]{8})-([0-9a-fA-F]{24})`;
+const XRAY_TRACE_ID = new RegExp(`^${XRAY_TRACE_ID_PATTERN}$`);
 
 /** The OTel (32 hex) form of an X-Ray trace id, or undefined when it is not one. */
 export function fromXRayTraceId(xrayTraceId: string): string | undefined {

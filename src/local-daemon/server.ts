@@ -5,13 +5,14 @@ import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { isIP } from 'node:net';
 import type { SegmentDocument } from '../exporter/document.js';
-import { parseDaemonAddress, type DaemonAddress, type DaemonEndpoint } from '../transport/address.js';
+import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress, type DaemonAddress, type DaemonEndpoint } from '../transport/address.js';
 import { createSamplingEndpoint, type SamplingRule } from './sampling.js';
 import { isAssemblable, TraceAssembler, type AssembledTrace } from './traces.js';
 import { prepareValidator, validateDatagram, type DatagramReport } from './validate.js';
 import { createWebHandler, parseHttpAddress } from './web.js';
 
-export const DEFAULT_LISTEN_ADDRESS = '127.0.0.1:2000';
+/** The real daemon's default: listening where the SDKs send by default. */
+export const DEFAULT_LISTEN_ADDRESS = DEFAULT_DAEMON_ADDRESS;
 
 export interface LocalDaemonOptions {
   /**

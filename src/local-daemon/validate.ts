@@ -1,10 +1,11 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { SegmentDocument } from '../exporter/document.js';
-import { splitDatagram } from '../transport/header.js';
+import { NAME_CHARACTERS } from '../shared/names.js';
+import { splitDatagram, XRAY_DOCUMENT_LIMIT_BYTES } from '../transport/header.js';
 import { loadShippedSchema } from './package-root.js';
 
 /** X-Ray's limit for one segment document (kB, not KiB: a KiB limit could never trip over UDP). */
-export const MAX_DOCUMENT_BYTES = 64_000;
+export const MAX_DOCUMENT_BYTES = XRAY_DOCUMENT_LIMIT_BYTES;
 
 /** The verdict on one datagram; also the `--json` output line. */
 export interface DatagramReport {
@@ -79,7 +80,7 @@ export function isSegmentDocument(report: DatagramReport): report is DatagramRep
 // ---------------------------------------------------------------------------------------------
 // ajv's errors name schema keywords; people need to know which field is wrong and why X-Ray cares.
 
-const NAME_CHAR = /^[\p{L}\p{N}\p{Zs}_.:/%&#=+\-@]$/u;
+const NAME_CHAR = new RegExp(`^[${NAME_CHARACTERS}]$`, 'u');
 
 function explain(errors: readonly ErrorObject[], document: unknown): string[] {
   const out: string[] = [];

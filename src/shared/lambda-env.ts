@@ -1,3 +1,5 @@
+import { XRAY_TRACE_ID_PATTERN } from '../ids.js';
+
 /** The function's own segment, as Lambda announces it per invocation in `_X_AMZN_TRACE_ID`. */
 export interface LambdaEnvironment {
   /** OTel (32 hex) trace id of the current invocation, when known. */
@@ -11,7 +13,7 @@ export function isLambda(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(env.AWS_LAMBDA_FUNCTION_NAME || env.LAMBDA_TASK_ROOT);
 }
 
-const ROOT = /(?:^|;)\s*Root=1-([0-9a-fA-F]{8})-([0-9a-fA-F]{24})\s*(?:;|$)/;
+const ROOT = new RegExp(String.raw`(?:^|;)\s*Root=${XRAY_TRACE_ID_PATTERN}\s*(?:;|$)`);
 const PARENT = /(?:^|;)\s*Parent=([0-9a-fA-F]{16})\s*(?:;|$)/;
 const SAMPLED = /(?:^|;)\s*Sampled=([01])\s*(?:;|$)/;
 

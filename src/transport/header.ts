@@ -3,7 +3,9 @@ export const DAEMON_HEADER = '{"format":"json","version":1}\n';
 export const DAEMON_HEADER_BYTES = Buffer.byteLength(DAEMON_HEADER);
 
 /** The X-Ray document limit; the daemon's read buffer is 64 KiB. */
-export const DEFAULT_MAX_DATAGRAM_BYTES = 64_000;
+export const XRAY_DOCUMENT_LIMIT_BYTES = 64_000;
+/** The exporter's default bound for one datagram, header included. */
+export const DEFAULT_MAX_DATAGRAM_BYTES = XRAY_DOCUMENT_LIMIT_BYTES;
 /** The largest IPv4 UDP payload: `dgram` answers EMSGSIZE above it. */
 export const HARD_MAX_DATAGRAM_BYTES = 65_507;
 

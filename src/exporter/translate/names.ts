@@ -10,6 +10,7 @@ import {
   ATTR_SERVICE_PEER_NAME,
 } from '@opentelemetry/semantic-conventions/incubating';
 import { ATTR_AWS_LOCAL_SERVICE } from '../../shared/attributes.js';
+import { NAME_CHARACTERS } from '../../shared/names.js';
 import { isAwsApi, isServerLike, peekString, type TranslateContext } from './context.js';
 import { truncateCodePoints } from './text.js';
 
@@ -20,9 +21,8 @@ const ATTR_AWS_SERVICE = 'aws.service';
 const MAX_NAME_CODE_POINTS = 200;
 const FALLBACK_NAME = 'span';
 
-// The character set X-Ray documents for segment names; the schema's `name` pattern is the same.
-const VALID_NAME = /^[\p{L}\p{N}\p{Zs}_.:/%&#=+\-@]*$/u;
-const INVALID_NAME_CHAR = /[^\p{L}\p{N}\p{Zs}_.:/%&#=+\-@]/gu;
+const VALID_NAME = new RegExp(`^[${NAME_CHARACTERS}]*$`, 'u');
+const INVALID_NAME_CHAR = new RegExp(`[^${NAME_CHARACTERS}]`, 'gu');
 // Hostname of `scheme://[user[:password]@]host[:port]...`, optionally behind `jdbc:`; brackets of IPv6 literals stay outside the group.
 const URL_HOST = /^(?:jdbc:)?[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?:\[([^\]]*)\]|([^:/?#]*))/;
 
