@@ -165,18 +165,7 @@ function closeServer(server: Server): Promise<void> {
 
 /** Parses a listen address; unlike a daemon address for senders, port 0 (any free port) is allowed. */
 export function parseListenAddress(text: string): DaemonAddress {
-  const ZERO_PORT = /:0+(?=$|[\s,])/g;
-  const marked = text.replace(ZERO_PORT, ':65535');
-  const parsed = parseDaemonAddress(marked);
-  if (marked === text) return parsed;
-  const parts = text.trim().split(/\s*,\s*|\s+/);
-  if (parts.length === 1) return { udp: { ...parsed.udp, port: 0 }, tcp: { ...parsed.tcp, port: 0 } };
-  for (const part of parts) {
-    if (!new RegExp(ZERO_PORT.source).test(part)) continue;
-    if (/^udp:/i.test(part)) parsed.udp.port = 0;
-    if (/^tcp:/i.test(part)) parsed.tcp.port = 0;
-  }
-  return parsed;
+  return parseDaemonAddress(text, 0);
 }
 
 export function formatEndpoint(e: DaemonEndpoint): string {

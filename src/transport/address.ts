@@ -32,7 +32,7 @@ function addressError(value: string, reason: string): Error {
   return new Error(`Invalid X-Ray daemon address ${JSON.stringify(value)}: ${reason}. ${ACCEPTED_FORMS}`);
 }
 
-function parseEndpoint(text: string, whole: string, what: string): DaemonEndpoint {
+function parseEndpoint(text: string, whole: string, what: string, minPort: number): DaemonEndpoint {
   const m = ENDPOINT.exec(text);
   if (m === null) {
     throw addressError(whole, `${what}${JSON.stringify(text)} is not host:port`);
@@ -48,14 +48,17 @@ function parseEndpoint(text: string, whole: string, what: string): DaemonEndpoin
     if (!valid) throw addressError(whole, `${what}${JSON.stringify(host)} is neither an IPv4 address nor a hostname`);
   }
   const port = PORT.test(portText) ? Number(portText) : NaN;
-  if (!(port >= 1 && port <= 65535)) {
-    throw addressError(whole, `${what}port ${JSON.stringify(portText)} is not an integer from 1 to 65535`);
+  if (!(port >= minPort && port <= 65535)) {
+    throw addressError(whole, `${what}port ${JSON.stringify(portText)} is not an integer from ${minPort} to 65535`);
   }
   return { host, port };
 }
 
-/** Parses the `AWS_XRAY_DAEMON_ADDRESS` syntax; throws an `Error` naming the bad value and the accepted forms. */
-export function parseDaemonAddress(s: string): DaemonAddress {
+/**
+ * Parses the `AWS_XRAY_DAEMON_ADDRESS` syntax; throws an `Error` naming the bad value and the
+ * accepted forms. `minPort` 0 lets a listener ask for any free port; senders need a real one.
+ */
+export function parseDaemonAddress(s: string, minPort: 0 | 1 = 1): DaemonAddress {
   const text = typeof s === 'string' ? s.trim() : '';
   if (text === '') throw addressError(String(s), 'it is empty');
 
@@ -65,14 +68,14 @@ export function parseDaemonAddress(s: string): DaemonAddress {
     const a = kindA.toLowerCase();
     const b = kindB.toLowerCase();
     if (a === b) throw addressError(s, `it names ${a} twice; it needs one udp: and one tcp: part`);
-    const first = parseEndpoint(endpointA, s, `${a} part `);
-    const second = parseEndpoint(endpointB, s, `${b} part `);
+    const first = parseEndpoint(endpointA, s, `${a} part `, minPort);
+    const second = parseEndpoint(endpointB, s, `${b} part `, minPort);
     return a === 'udp' ? { udp: first, tcp: second } : { udp: second, tcp: first };
   }
 
   if (/\s/.test(text)) throw addressError(s, 'it has more than one part, or parts that are not udp:host:port and tcp:host:port');
   if (PROTOCOL_PREFIX.test(text)) throw addressError(s, 'the udp:/tcp: form needs both parts, separated by a space');
-  const endpoint = parseEndpoint(text, s, '');
+  const endpoint = parseEndpoint(text, s, '', minPort);
   return { udp: endpoint, tcp: { ...endpoint } };
 }
 
