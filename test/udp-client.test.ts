@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleForNode } from './support/bundle.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DAEMON_HEADER, splitDatagram } from '../src/transport/header.js';
 import { UdpClient, type LookupFunction, type UdpClientOptions } from '../src/transport/udp-client.js';
 import type { Logger } from '../src/logger.js';
@@ -99,15 +99,31 @@ function send(c: UdpClient, datagrams: Buffer[] | string[]): Promise<void> {
   return new Promise((resolve) => c.send(datagrams, resolve));
 }
 
-/** A lookup that answers `address` asynchronously, like the real one, and counts its calls. */
-function countingLookup(address: string | (() => string)): LookupFunction & { calls: string[] } {
+/**
+ * A lookup that answers `address` asynchronously, like the real one, and counts its calls;
+ * `answered(n)` resolves once the n-th call has been answered.
+ */
+function countingLookup(
+  address: string | (() => string),
+): LookupFunction & { calls: string[]; answered(n: number): Promise<void> } {
   const calls: string[] = [];
+  let answers = 0;
+  const waiting: { n: number; resolve: () => void }[] = [];
   const fn: LookupFunction = (hostname, _options, callback) => {
     calls.push(hostname);
     const a = typeof address === 'string' ? address : address();
-    setImmediate(() => callback(null, a, a.includes(':') ? 6 : 4));
+    setImmediate(() => {
+      callback(null, a, a.includes(':') ? 6 : 4);
+      answers++;
+      for (const w of waiting.splice(0)) {
+        if (answers >= w.n) w.resolve();
+        else waiting.push(w);
+      }
+    });
   };
-  return Object.assign(fn, { calls });
+  const answered = (n: number): Promise<void> =>
+    answers >= n ? Promise.resolve() : new Promise((resolve) => waiting.push({ n, resolve }));
+  return Object.assign(fn, { calls, answered });
 }
 
 function failingLookup(code: string): LookupFunction & { calls: string[] } {
@@ -244,23 +260,30 @@ describe('UdpClient resolves a hostname once, not per datagram', () => {
 
     let answer = '127.0.0.1';
     const lookup = countingLookup(() => answer);
-    const c = client('xray-daemon', oldDaemon.port, { lookup, refreshMs: 20 });
+    // Only the clock is fake: sockets and the lookup run for real, and no timer decides the outcome.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const c = client('xray-daemon', oldDaemon.port, { lookup, refreshMs: 20 });
 
-    await send(c, [doc(1)]);
-    await send(c, [doc(2)]);
-    expect(lookup.calls).toHaveLength(1);
+      await send(c, [doc(1)]);
+      vi.setSystemTime(Date.now() + 19);
+      await send(c, [doc(2)]);
+      expect(lookup.calls).toHaveLength(1);
 
-    await sleep(40);
-    answer = '127.0.0.2';
-    await send(c, [doc(3)]); // starts the refresh and, not waiting for it, goes to the old address
-    expect(lookup.calls).toHaveLength(2);
-    expect((await oldDaemon.waitFor(3)).map((r) => r.data.toString())).toEqual([doc(1), doc(2), doc(3)]);
+      vi.setSystemTime(Date.now() + 1);
+      answer = '127.0.0.2';
+      await send(c, [doc(3)]); // starts the refresh and, not waiting for it, goes to the old address
+      expect(lookup.calls).toHaveLength(2);
+      expect((await oldDaemon.waitFor(3)).map((r) => r.data.toString())).toEqual([doc(1), doc(2), doc(3)]);
 
-    await sleep(5); // the lookup answers on setImmediate, before this timer fires
-    await send(c, [doc(4)]);
-    expect(lookup.calls).toHaveLength(2);
-    if (newDaemon !== undefined) {
-      expect((await newDaemon.waitFor(1))[0]?.data.toString()).toBe(doc(4));
+      await lookup.answered(2);
+      await send(c, [doc(4)]);
+      expect(lookup.calls).toHaveLength(2);
+      if (newDaemon !== undefined) {
+        expect((await newDaemon.waitFor(1))[0]?.data.toString()).toBe(doc(4));
+      }
+    } finally {
+      vi.useRealTimers();
     }
   });
 
