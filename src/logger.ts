@@ -1,8 +1,6 @@
-import { diag } from '@opentelemetry/api';
-
 /**
- * What this library logs through. OTel's `DiagLogger` and `console` both fit, so users can pass
- * whatever they already have.
+ * What this library logs through. OTel's `DiagLogger` (`diag`) and `console` both fit, so users
+ * can pass whatever they already have.
  */
 export interface Logger {
   debug(message: string, ...args: unknown[]): void;
@@ -11,19 +9,14 @@ export interface Logger {
   error(message: string, ...args: unknown[]): void;
 }
 
-/** The exporter's default: OTel's own diagnostic channel, silent until the user enables it. */
-export const diagLogger: Logger = {
-  debug: (m, ...a) => diag.debug(m, ...a),
-  info: (m, ...a) => diag.info(m, ...a),
-  warn: (m, ...a) => diag.warn(m, ...a),
-  error: (m, ...a) => diag.error(m, ...a),
-};
+const safe = new WeakSet<Logger>();
 
 /**
  * A user's logger, made safe to call from socket callbacks and `finally` blocks: a logger that
  * throws must not crash the process or replace the application's own error.
  */
-export function safeLogger(logger: Logger): Logger {
+function safeLogger(logger: Logger): Logger {
+  if (safe.has(logger)) return logger;
   const call = (level: keyof Logger, message: string, args: unknown[]): void => {
     try {
       logger[level](message, ...args);
@@ -31,12 +24,23 @@ export function safeLogger(logger: Logger): Logger {
       // Nothing sensible to do with a logger that throws.
     }
   };
-  return {
+  const wrapped: Logger = {
     debug: (m, ...a) => call('debug', m, a),
     info: (m, ...a) => call('info', m, a),
     warn: (m, ...a) => call('warn', m, a),
     error: (m, ...a) => call('error', m, a),
   };
+  safe.add(wrapped);
+  return wrapped;
+}
+
+/**
+ * The one way a component gets its logger: the first logger given (the component's own option,
+ * then whatever its owner resolved), made safe to call; with none, the default logger.
+ */
+export function resolveLogger(...given: (Logger | undefined)[]): Logger {
+  const logger = given.find((l) => l !== undefined);
+  return safeLogger(logger ?? stderrLogger());
 }
 
 const LEVELS = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 } as const;
@@ -48,10 +52,11 @@ function parseLevel(value: string | undefined, fallback: Level): Level {
 }
 
 /**
- * The recorder's default, as in the X-Ray SDKs: stderr, level from `AWS_XRAY_LOG_LEVEL`
- * (`warn` when unset). Messages carry a prefix so they can be found in application logs.
+ * The default logger, as in the X-Ray SDKs: stderr, level from `AWS_XRAY_LOG_LEVEL` (`warn` when
+ * unset, read when a component resolves its logger). Messages carry a prefix so they can be found
+ * in application logs.
  */
-export function stderrLogger(level: string | undefined = process.env.AWS_XRAY_LOG_LEVEL): Logger {
+function stderrLogger(level: string | undefined = process.env.AWS_XRAY_LOG_LEVEL): Logger {
   const min = LEVELS[parseLevel(level, 'warn')];
   const write = (lvl: Level, message: string, args: unknown[]) => {
     if (LEVELS[lvl] < min) return;

@@ -1,4 +1,4 @@
-import { diagLogger, RateLimitedLog, safeLogger, type Logger } from '../logger.js';
+import { RateLimitedLog, resolveLogger, type Logger } from '../logger.js';
 import { DEFAULT_MAX_DATAGRAM_BYTES, HARD_MAX_DATAGRAM_BYTES } from '../transport/header.js';
 import type { ResolvedTranslateOptions } from './translate/context.js';
 
@@ -14,12 +14,12 @@ export interface TranslateOptions {
   nest?: boolean;
   /** Upper bound for one datagram, header included (default 64,000; at most 65,507). */
   maxDatagramBytes?: number;
-  /** Where warnings go (default: OTel `diag`). */
+  /** Where warnings go (default: stderr, level from `AWS_XRAY_LOG_LEVEL`, `warn` when unset). */
   logger?: Logger;
 }
 
 export function resolveTranslateOptions(options: TranslateOptions = {}): ResolvedTranslateOptions {
-  const logger = options.logger ? safeLogger(options.logger) : diagLogger;
+  const logger = resolveLogger(options.logger);
   let max = options.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES;
   if (!Number.isFinite(max) || max < 1024 || max > HARD_MAX_DATAGRAM_BYTES) {
     const clamped = Number.isFinite(max) ? Math.min(Math.max(Math.floor(max), 1024), HARD_MAX_DATAGRAM_BYTES) : DEFAULT_MAX_DATAGRAM_BYTES;

@@ -17,7 +17,7 @@ import {
 import { ATTR_RPC_SYSTEM } from '@opentelemetry/semantic-conventions/incubating';
 import { ATTR_AWS_LOCAL_SERVICE, RPC_SYSTEM_AWS_API } from '../shared/attributes.js';
 import { fromXRayTraceId } from '../ids.js';
-import { safeLogger, stderrLogger, type Logger } from '../logger.js';
+import { resolveLogger, type Logger } from '../logger.js';
 import { AnyFunction, CaptureDecorator, endWhenSettled, finish, makeCapture } from './capture.js';
 import { handleContextMissing, parseContextMissing, type ContextMissingStrategy } from './context-missing.js';
 import { ContextStore, entityOf } from './context-store.js';
@@ -92,7 +92,7 @@ export class RecorderMethods implements EntityHost {
   readonly capture_async: RecorderMethods['captureImpl'];
 
   constructor(options: RecorderOptions = {}) {
-    this.safeLog = safeLogger(stderrLogger());
+    this.safeLog = resolveLogger();
     this.store = new ContextStore((message) => this.logger.warn(message));
     this.capture = this.captureImpl.bind(this) as RecorderMethods['captureImpl'];
     this.captureAsync = this.capture;
@@ -106,7 +106,7 @@ export class RecorderMethods implements EntityHost {
   }
 
   set logger(logger: Logger) {
-    this.safeLog = safeLogger(logger);
+    this.safeLog = resolveLogger(logger);
   }
 
   /** Sets options; environment variables win where the X-Ray SDKs let them. */

@@ -13,7 +13,7 @@ import {
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { Attributes } from '@opentelemetry/api';
 import { XRayUdpSpanExporter, type XRayUdpSpanExporterOptions } from '../exporter/xray-udp-exporter.js';
-import { diagLogger, safeLogger } from '../logger.js';
+import { resolveLogger } from '../logger.js';
 
 export interface RegisterXRayOptions extends XRayUdpSpanExporterOptions {
   /** `service.name`; default env `OTEL_SERVICE_NAME`, else OTel's `unknown_service:…`. */
@@ -44,7 +44,8 @@ export function registerXRay(options: RegisterXRayOptions = {}): XRayRegistratio
   const resource = defaultResource().merge(
     resourceFromAttributes({ ...options.resourceAttributes, ...(serviceName ? { [ATTR_SERVICE_NAME]: serviceName } : {}) }),
   );
-  const exporter = new XRayUdpSpanExporter(options);
+  const logger = resolveLogger(options.logger);
+  const exporter = new XRayUdpSpanExporter({ ...options, logger });
   const provider = new BasicTracerProvider({
     resource,
     idGenerator: new AWSXRayIdGenerator(),
@@ -57,7 +58,7 @@ export function registerXRay(options: RegisterXRayOptions = {}): XRayRegistratio
   const ownsProvider = trace.setGlobalTracerProvider(provider);
   if (!ownsContext || !ownsPropagator || !ownsProvider) {
     // OTel refuses to replace globals and has already said so through diag; keep going with ours.
-    (options.logger ? safeLogger(options.logger) : diagLogger).warn('registerXRay: another OpenTelemetry setup is already registered; its globals were kept');
+    logger.warn('registerXRay: another OpenTelemetry setup is already registered; its globals were kept');
   }
 
   let done: Promise<void> | undefined;

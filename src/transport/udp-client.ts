@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { isIP } from 'node:net';
-import { diagLogger, RateLimitedLog, type Logger } from '../logger.js';
+import { RateLimitedLog, resolveLogger, type Logger } from '../logger.js';
 import type { DaemonEndpoint } from './address.js';
 import { HARD_MAX_DATAGRAM_BYTES } from './header.js';
 
@@ -13,7 +13,7 @@ export type LookupFunction = (
 ) => void;
 
 export interface UdpClientOptions {
-  /** Where warnings go (default: OTel `diag`). */
+  /** Where warnings go (default: stderr, level from `AWS_XRAY_LOG_LEVEL`, `warn` when unset). */
   logger?: Logger;
   /** How often a hostname is re-resolved, in ms (default 60,000). */
   refreshMs?: number;
@@ -94,7 +94,7 @@ export class UdpClient {
   constructor(endpoint: DaemonEndpoint, options: UdpClientOptions = {}) {
     this.port = endpoint.port;
     this.hostname = endpoint.host;
-    this.logger = options.logger ?? diagLogger;
+    this.logger = resolveLogger(options.logger);
     this.warnings = new RateLimitedLog(this.logger);
     const refresh = options.refreshMs;
     this.refreshMs = refresh !== undefined && Number.isFinite(refresh) && refresh >= 0 ? refresh : DEFAULT_REFRESH_MS;
