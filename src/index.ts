@@ -30,6 +30,7 @@ export type {
   ExceptionOptions,
 } from './recorder/index.js';
 export type { Logger } from './logger.js';
+export { XRayBridgeError, DaemonAddressError, ExporterShutDownError } from './shared/errors.js';
 export type {
   SegmentDocument,
   EntityDocument,

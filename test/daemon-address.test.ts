@@ -72,6 +72,7 @@ describe('parseDaemonAddress: anything else is a configuration error', () => {
   ])('%j', (input) => {
     expect(() => parseDaemonAddress(input)).toThrow(Error);
     expect(() => parseDaemonAddress(input)).toThrow(JSON.stringify(input));
+    expect(() => parseDaemonAddress(input)).toThrow(expect.objectContaining({ code: 'ERR_XRAY_DAEMON_ADDRESS' }));
   });
 
   it('the message shows the bad value and lists the accepted forms', () => {
@@ -108,10 +109,14 @@ describe('resolveDaemonAddress', () => {
     expect(() => resolveDaemonAddress('127.0.0.1:3000', { AWS_XRAY_DAEMON_ADDRESS: 'nope' })).toThrow(
       /AWS_XRAY_DAEMON_ADDRESS.*"nope"/,
     );
+    expect(() => resolveDaemonAddress('127.0.0.1:3000', { AWS_XRAY_DAEMON_ADDRESS: 'nope' })).toThrow(
+      expect.objectContaining({ code: 'ERR_XRAY_DAEMON_ADDRESS' }),
+    );
   });
 
   it('a bad configured value is an error too', () => {
     expect(() => resolveDaemonAddress('localhost', {})).toThrow('"localhost"');
+    expect(() => resolveDaemonAddress('localhost', {})).toThrow(expect.objectContaining({ code: 'ERR_XRAY_DAEMON_ADDRESS' }));
   });
 
   it('reads process.env by default', () => {

@@ -1,6 +1,7 @@
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import type { ExportResult } from '@opentelemetry/core';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -160,8 +161,9 @@ describe('XRayUdpSpanExporter end to end: a real provider, batch processor and U
   it('after shutdown, export() reports failure instead of throwing', async () => {
     const exporter = new XRayUdpSpanExporter({ daemonAddress: '127.0.0.1:9' });
     await exporter.shutdown();
-    const code = await new Promise<number>((resolve) => exporter.export([], (r) => resolve(r.code)));
-    expect(code).toBe(1);
+    const result = await new Promise<ExportResult>((resolve) => exporter.export([], resolve));
+    expect(result.code).toBe(1);
+    expect(result.error).toMatchObject({ code: 'ERR_XRAY_EXPORTER_SHUT_DOWN' });
   });
 
   it('a logger that throws cannot crash the process from a socket callback', async () => {
@@ -191,5 +193,6 @@ describe('XRayUdpSpanExporter end to end: a real provider, batch processor and U
 
   it('a malformed daemon address is a configuration error naming the value', () => {
     expect(() => new XRayUdpSpanExporter({ daemonAddress: 'nope' })).toThrow(/nope/);
+    expect(() => new XRayUdpSpanExporter({ daemonAddress: 'nope' })).toThrow(expect.objectContaining({ code: 'ERR_XRAY_DAEMON_ADDRESS' }));
   });
 });

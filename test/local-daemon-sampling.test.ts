@@ -146,6 +146,7 @@ describe('--sampling-rules files', () => {
     const file = write('bad.json', content);
     expect(() => loadSamplingRules(file)).toThrow(message);
     expect(() => loadSamplingRules(file)).toThrow(file);
+    expect(() => loadSamplingRules(file)).toThrow(expect.objectContaining({ code: 'ERR_XRAY_SAMPLING_RULES' }));
   });
 });
 

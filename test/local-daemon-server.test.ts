@@ -102,6 +102,7 @@ describe('startLocalDaemon', () => {
     const address = `udp:127.0.0.1:${freeUdp} tcp:127.0.0.1:${first.address.tcp.port}`;
 
     await expect(startLocalDaemon({ address })).rejects.toThrow(/TCP \(sampling\) 127\.0\.0\.1:\d+ is already in use/);
+    await expect(startLocalDaemon({ address })).rejects.toThrow(expect.objectContaining({ code: 'EADDRINUSE' }));
     const again = await daemon({ address: `127.0.0.1:${freeUdp}` });
     expect(again.address.udp.port).toBe(freeUdp);
   });
@@ -131,6 +132,7 @@ describe('parseListenAddress', () => {
 
   it('rejects what the daemon address rules reject', () => {
     expect(() => parseListenAddress('2000')).toThrow(/Invalid X-Ray daemon address "2000"/);
+    expect(() => parseListenAddress('2000')).toThrow(expect.objectContaining({ code: 'ERR_XRAY_DAEMON_ADDRESS' }));
   });
 });
 

@@ -265,6 +265,7 @@ describe('no open segment', () => {
   it('RUNTIME_ERROR throws SegmentNotFoundError, as the application asked', () => {
     t.recorder.configure({ contextMissing: 'RUNTIME_ERROR' });
     expect(() => t.recorder.beginSubsegment('orphan')).toThrow(SegmentNotFoundError);
+    expect(() => t.recorder.beginSubsegment('orphan')).toThrow(expect.objectContaining({ code: 'ERR_XRAY_SEGMENT_NOT_FOUND' }));
     expect(() => t.recorder.capture('f')(() => 1)()).toThrow(/cannot find the current segment/);
   });
 

@@ -4,6 +4,7 @@ import { renderTrace, safeText, shouldColor } from '../local-daemon/render-tree.
 import { loadSamplingRules, type SamplingRule } from '../local-daemon/sampling.js';
 import { DEFAULT_LISTEN_ADDRESS, formatEndpoint, ListenError, parseListenAddress, startLocalDaemon, type LocalDaemon } from '../local-daemon/server.js';
 import { parseHttpAddress } from '../local-daemon/web.js';
+import { UsageError } from '../shared/errors.js';
 
 const BIN = 'xray-otel-bridge';
 
@@ -41,8 +42,6 @@ Options:
 
 Exit status: 0 after SIGINT/SIGTERM, 2 for bad options or an address that is taken.
 `;
-
-class UsageError extends Error {}
 
 interface DaemonArgs {
   address: string;

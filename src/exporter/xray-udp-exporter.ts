@@ -1,5 +1,6 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { ExporterShutDownError } from '../shared/errors.js';
 import { resolveDaemonAddress } from '../transport/address.js';
 import { DAEMON_HEADER } from '../transport/header.js';
 import { UdpClient } from '../transport/udp-client.js';
@@ -56,7 +57,7 @@ export class XRayUdpSpanExporter implements SpanExporter {
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     if (this.isShutdown) {
-      resultCallback({ code: ExportResultCode.FAILED, error: new Error('XRayUdpSpanExporter is shut down') });
+      resultCallback({ code: ExportResultCode.FAILED, error: new ExporterShutDownError('XRayUdpSpanExporter is shut down') });
       return;
     }
     let datagrams: string[];

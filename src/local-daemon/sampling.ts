@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SamplingRulesError } from '../shared/errors.js';
 
 /** A sampling rule in the X-Ray API's shape (`GetSamplingRules`). */
 export interface SamplingRule {
@@ -48,18 +49,18 @@ export function loadSamplingRules(file: string): SamplingRule[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read sampling rules ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new SamplingRulesError(`cannot read sampling rules ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`sampling rules ${file} are not JSON: ${(err as Error).message}`);
+    throw new SamplingRulesError(`sampling rules ${file} are not JSON: ${(err as Error).message}`);
   }
   try {
     return parseSamplingRules(json);
   } catch (err) {
-    throw new Error(`sampling rules ${file}: ${(err as Error).message}`);
+    throw new SamplingRulesError(`sampling rules ${file}: ${(err as Error).message}`);
   }
 }
 

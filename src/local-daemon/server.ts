@@ -5,6 +5,7 @@ import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { isIP } from 'node:net';
 import type { SegmentDocument } from '../exporter/document.js';
+import { ListenError } from '../shared/errors.js';
 import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress, type DaemonAddress, type DaemonEndpoint } from '../transport/address.js';
 import { createSamplingEndpoint, type SamplingRule } from './sampling.js';
 import { isAssemblable, TraceAssembler, type AssembledTrace } from './traces.js';
@@ -56,16 +57,7 @@ export interface LocalDaemonStats {
   traces: number;
 }
 
-/** The listen address could not be bound (taken, or not an address of this machine). */
-export class ListenError extends Error {
-  constructor(
-    message: string,
-    readonly code: string | undefined,
-  ) {
-    super(message);
-    this.name = 'ListenError';
-  }
-}
+export { ListenError };
 
 const MAX_REJECTIONS_KEPT = 100;
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP, isIPv6 } from 'node:net';
 import type { DaemonEndpoint } from '../transport/address.js';
+import { HttpAddressError } from '../shared/errors.js';
 import type { LocalDaemon } from './server.js';
 import type { AssembledTrace, TraceNode } from './traces.js';
 import { PAGE_CSS, PAGE_HTML, PAGE_JS } from './web/page.js';
@@ -13,9 +14,9 @@ export function parseHttpAddress(text: string): DaemonEndpoint {
   const m = /^(?:(?:\[([^\]]+)\]|([^:[\]\s]*)):)?(\d{1,5})$/.exec(text.trim());
   const port = m ? Number(m[3]) : NaN;
   if (!m || !(port >= 0 && port <= 65535)) {
-    throw new Error(`invalid --http address ${JSON.stringify(text)}: expected host:port, [IPv6]:port or a port (0 to 65535)`);
+    throw new HttpAddressError(`invalid --http address ${JSON.stringify(text)}: expected host:port, [IPv6]:port or a port (0 to 65535)`);
   }
-  if (m[1] !== undefined && !isIPv6(m[1])) throw new Error(`invalid --http address ${JSON.stringify(text)}: [${m[1]}] is not an IPv6 address`);
+  if (m[1] !== undefined && !isIPv6(m[1])) throw new HttpAddressError(`invalid --http address ${JSON.stringify(text)}: [${m[1]}] is not an IPv6 address`);
   const host = m[1] ?? (m[2] === undefined || m[2] === '' ? '127.0.0.1' : m[2]);
   return { host, port };
 }

@@ -1,13 +1,11 @@
 import type { Logger } from '../logger.js';
+import { SegmentNotFoundError } from '../shared/errors.js';
 
 export type ContextMissingName = 'LOG_ERROR' | 'RUNTIME_ERROR' | 'IGNORE_ERROR';
 /** A strategy: one of the SDKs' names, or a function called with the message. */
 export type ContextMissingStrategy = ContextMissingName | ((message: string) => void);
 
-/** What the X-Ray SDKs throw under `RUNTIME_ERROR`. */
-export class SegmentNotFoundError extends Error {
-  override readonly name = 'SegmentNotFoundError';
-}
+export { SegmentNotFoundError };
 
 const NAMES: readonly ContextMissingName[] = ['LOG_ERROR', 'RUNTIME_ERROR', 'IGNORE_ERROR'];
 

@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import { DaemonAddressError } from '../shared/errors.js';
 
 export interface DaemonEndpoint {
   host: string;
@@ -28,8 +29,8 @@ const PORT = /^\d{1,5}$/;
 const TWO_PARTS = /^(udp|tcp):(\S+?)(?:\s*,\s*|\s+)(udp|tcp):(\S+)$/i;
 const PROTOCOL_PREFIX = /^(?:udp|tcp):/i;
 
-function addressError(value: string, reason: string): Error {
-  return new Error(`Invalid X-Ray daemon address ${JSON.stringify(value)}: ${reason}. ${ACCEPTED_FORMS}`);
+function addressError(value: string, reason: string): DaemonAddressError {
+  return new DaemonAddressError(`Invalid X-Ray daemon address ${JSON.stringify(value)}: ${reason}. ${ACCEPTED_FORMS}`);
 }
 
 function parseEndpoint(text: string, whole: string, what: string, minPort: number): DaemonEndpoint {
@@ -90,7 +91,7 @@ export function resolveDaemonAddress(configured?: string, env: NodeJS.ProcessEnv
     try {
       return parseDaemonAddress(fromEnv);
     } catch (err) {
-      throw new Error(`${ENV_VAR}: ${(err as Error).message}`);
+      throw new DaemonAddressError(`${ENV_VAR}: ${(err as Error).message}`, { cause: err });
     }
   }
   return parseDaemonAddress(configured ?? DEFAULT_DAEMON_ADDRESS);
