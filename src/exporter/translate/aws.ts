@@ -53,7 +53,7 @@ import {
 } from '../../shared/attributes.js';
 import type { AwsBlock } from '../document.js';
 import { isAwsApi, peekString, takeString, type TranslateContext } from './context.js';
-import { takeStringAlias } from './http.js';
+import { takeStringAlias } from './read.js';
 
 // Spellings other instrumentations use that the Collector's awsxrayexporter also reads.
 const ATTR_AWS_REQUEST_ID_CAMEL = 'aws.requestId';

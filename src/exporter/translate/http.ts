@@ -38,6 +38,8 @@ import type { HttpBlock, HttpRequest, HttpResponse } from '../document.js';
 import { toNumber } from '../../shared/values.js';
 import { isServerLike, type TranslateContext } from './context.js';
 import { stripUrlUserinfo } from './credentials.js';
+import { takeNumberAlias, takeStringAlias } from './read.js';
+import { urlHost } from './text.js';
 
 // Stable key first, then the pre-1.20 key it replaced: instrumentations in "dup" mode send both.
 const METHOD_KEYS = [ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_METHOD];
@@ -76,48 +78,6 @@ const HTTP_SIGNAL_KEYS = [
 /** X-Ray's schema caps `method` and `client_ip` at 250 characters. */
 const MAX_SHORT_FIELD = 250;
 
-/**
- * The first of `keys` holding a non-empty string that `accept` allows; consumes it, and also every
- * later alias holding the very same value (so a "dup"-mode span doesn't repeat it in metadata).
- * Aliases with a different value are kept: they carry information the field doesn't.
- */
-export function takeStringAlias(
-  ctx: TranslateContext,
-  keys: readonly string[],
-  accept?: (value: string) => boolean,
-): string | undefined {
-  const attrs = ctx.attributes;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    const v = attrs[key];
-    if (typeof v !== 'string' || v === '' || (accept !== undefined && !accept(v))) continue;
-    ctx.consumed.add(key);
-    for (let j = i + 1; j < keys.length; j++) {
-      const alias = keys[j]!;
-      if (attrs[alias] === v) ctx.consumed.add(alias);
-    }
-    return v;
-  }
-  return undefined;
-}
-
-/** Like `takeStringAlias` for numbers (numeric strings included, as `toNumber` reads them). */
-function takeNumberAlias(ctx: TranslateContext, keys: readonly string[], accept: (n: number) => boolean): number | undefined {
-  const attrs = ctx.attributes;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    const n = toNumber(attrs[key]);
-    if (n === undefined || !accept(n)) continue;
-    ctx.consumed.add(key);
-    for (let j = i + 1; j < keys.length; j++) {
-      const alias = keys[j]!;
-      if (toNumber(attrs[alias]) === n) ctx.consumed.add(alias);
-    }
-    return n;
-  }
-  return undefined;
-}
-
 /** X-Ray's schema: an integer 100..999. Anything else (0, 99.5, "abc", NaN) isn't a status. */
 function isStatus(n: number): boolean {
   return Number.isInteger(n) && n >= 100 && n <= 999;
@@ -133,11 +93,6 @@ function isContentLength(n: number): boolean {
 
 function isShort(s: string): boolean {
   return s.length <= MAX_SHORT_FIELD;
-}
-
-/** `host` as it goes into a URL authority: IPv6 literals need brackets, and `%` of a zone id is escaped. */
-export function urlHost(host: string): string {
-  return isIP(host) === 6 ? `[${host.replace('%', '%25')}]` : host;
 }
 
 /**

@@ -79,7 +79,8 @@ import type { SqlBlock } from '../document.js';
 import { ATTR_XRAY_SQL_DATABASE_VERSION, ATTR_XRAY_SQL_DRIVER_VERSION, ATTR_XRAY_SQL_PREPARATION } from '../../shared/attributes.js';
 import { toNumber } from '../../shared/values.js';
 import { peekString, takeString, type TranslateContext } from './context.js';
-import { takeStringAlias, urlHost } from './http.js';
+import { takeStringAlias } from './read.js';
+import { urlHost } from './text.js';
 import { scrubQuery, stripCredentials, URL_SHAPED } from './credentials.js';
 
 /**

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /** `s` cut after `max` code points, never between the halves of a surrogate pair. */
 export function truncateCodePoints(s: string, max: number): string {
   if (s.length <= max) return s;
@@ -11,4 +13,9 @@ export function truncateCodePoints(s: string, max: number): string {
 
 function isLowSurrogate(c: number): boolean {
   return c >= 0xdc00 && c <= 0xdfff;
+}
+
+/** `host` as it goes into a URL authority: IPv6 literals need brackets, and `%` of a zone id is escaped. */
+export function urlHost(host: string): string {
+  return isIP(host) === 6 ? `[${host.replace('%', '%25')}]` : host;
 }
