@@ -545,7 +545,7 @@ export interface XRayRecorder extends Aliases<RecorderMethods, typeof RECORDER_A
  * The X-Ray recorder API (`xray_recorder` in Python, `AWSXRay` in Node) over OpenTelemetry: every
  * segment and subsegment is a real OTel span, made by the configured tracer provider, sampled by
  * its sampler, and in the same context as spans made through `@opentelemetry/api`. See
- * `/spec/recorder.md`; context propagation is explained in `context-store.ts`.
+ * `docs/recorder.md`; context propagation is explained in `context-store.ts`.
  */
 export class XRayRecorder extends RecorderMethods {}
 defineAliases(XRayRecorder, RECORDER_ALIASES);

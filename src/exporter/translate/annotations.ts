@@ -24,7 +24,7 @@ export interface AnnotationsAndMetadata {
 }
 
 /**
- * The document's `annotations` and `metadata` (translation contract §4). Runs after every other
+ * The document's `annotations` and `metadata` (docs/translation.md §4). Runs after every other
  * block: attributes they turned into X-Ray fields (`ctx.consumed`) are not repeated in metadata,
  * though an explicitly indexed one still becomes an annotation, as in the Collector. Nothing else
  * is dropped: a value that cannot be an annotation (wrong type, key collision, over the limit)

@@ -50,7 +50,7 @@ export function serviceName(resource: Attributes): string | undefined {
 }
 
 /**
- * The document's `name` (translation contract §3). X-Ray names are service names, not operation
+ * The document's `name` (docs/translation.md §3). X-Ray names are service names, not operation
  * names: a server-side span is named after the local service, a client-side one after the service
  * it calls. SERVER and CONSUMER spans take the local service's name even when they end up as
  * subsegments (under the Lambda facade), because they still stand for this service. Reads
