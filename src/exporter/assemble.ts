@@ -30,11 +30,14 @@ const MAX_HEAD_BYTES = Buffer.byteLength(
 const SUBSEGMENTS_OPEN = ',"subsegments":[';
 const SUBSEGMENTS_OVERHEAD = Buffer.byteLength(SUBSEGMENTS_OPEN) + Buffer.byteLength(']');
 
-interface Node {
+interface Prepared {
   readonly t: TranslatedSpan;
   readonly body: EntityDocument;
   readonly json: string;
   readonly bytes: number;
+}
+
+interface Node extends Prepared {
   readonly children: Node[];
   readonly index: number;
 }
@@ -65,7 +68,7 @@ export function assembleDocuments(
       unsampled++;
       continue;
     }
-    let prepared: Omit<Node, 'children' | 'index'> | string;
+    let prepared: Prepared | string;
     try {
       prepared = prepare(span, options, lambda, maxBody);
     } catch (err) {
@@ -77,7 +80,7 @@ export function assembleDocuments(
       options.warnings.warn('untranslatable', `X-Ray exporter dropped a span: ${prepared}`);
       continue;
     }
-    nodes.push({ ...prepared, children: [], index: nodes.length });
+    nodes.push({ t: prepared.t, body: prepared.body, json: prepared.json, bytes: prepared.bytes, children: [], index: nodes.length });
   }
 
   const roots = options.nest ? linkChildren(nodes) : nodes;
@@ -98,7 +101,7 @@ function prepare(
   options: ResolvedTranslateOptions,
   lambda: LambdaEnvironment | undefined,
   maxBody: number,
-): Omit<Node, 'children' | 'index'> | string {
+): Prepared | string {
   const t = translateSpan(span, options, lambda);
   if (typeof t === 'string') return t;
   const json = JSON.stringify(t.body);
@@ -123,7 +126,26 @@ function linkChildren(nodes: Node[]): Node[] {
       roots.push(n);
     }
   }
-  // Hostile or corrupt input can form a parent cycle, which no root reaches: cut it open.
+  // Every node has one parent at most, so what hangs from the roots is a forest: counting it needs
+  // no visited set. Hostile or corrupt input can form a parent cycle, which no root reaches.
+  if (countTree(roots) < nodes.length) cutCycles(nodes, roots);
+  for (const n of nodes) if (n.children.length > 1) n.children.sort(byStart);
+  return roots;
+}
+
+function countTree(roots: readonly Node[]): number {
+  let count = 0;
+  const stack = roots.slice();
+  while (stack.length > 0) {
+    const cur = stack.pop()!;
+    count++;
+    for (const c of cur.children) stack.push(c);
+  }
+  return count;
+}
+
+/** Opens every cycle no root reaches: its nodes become roots, detached from their cycle parent. */
+function cutCycles(nodes: readonly Node[], roots: Node[]): void {
   const reached = new Set<Node>();
   const mark = (n: Node) => {
     const stack = [n];
@@ -135,19 +157,15 @@ function linkChildren(nodes: Node[]): Node[] {
     }
   };
   for (const r of roots) mark(r);
-  if (reached.size < nodes.length) {
-    for (const n of nodes) {
-      if (reached.has(n)) continue;
-      for (const other of nodes) {
-        const i = other.children.indexOf(n);
-        if (i >= 0) other.children.splice(i, 1);
-      }
-      roots.push(n);
-      mark(n);
+  for (const n of nodes) {
+    if (reached.has(n)) continue;
+    for (const other of nodes) {
+      const i = other.children.indexOf(n);
+      if (i >= 0) other.children.splice(i, 1);
     }
+    roots.push(n);
+    mark(n);
   }
-  for (const n of nodes) if (n.children.length > 1) n.children.sort(byStart);
-  return roots;
 }
 
 function byStart(a: Node, b: Node): number {
