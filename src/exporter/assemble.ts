@@ -30,22 +30,19 @@ const MAX_HEAD_BYTES = Buffer.byteLength(
 const SUBSEGMENTS_OPEN = ',"subsegments":[';
 const SUBSEGMENTS_OVERHEAD = Buffer.byteLength(SUBSEGMENTS_OPEN) + Buffer.byteLength(']');
 
-interface Prepared {
-  readonly t: TranslatedSpan;
-  readonly body: EntityDocument;
-  readonly json: string;
-  readonly bytes: number;
-}
+/** One span in the batch: translated, serialized, and (once composed) with its children embedded. */
+class Node {
+  /** Children in the batch, in start order; allocated only for nodes that have some. */
+  children: Node[] | undefined = undefined;
 
-interface Node extends Prepared {
-  readonly children: Node[];
-  readonly index: number;
-}
-
-interface Composed {
-  readonly obj: EntityDocument | undefined;
-  readonly json: string;
-  readonly bytes: number;
+  constructor(
+    readonly t: TranslatedSpan,
+    /** The document object (the `objects` path only reads it); `json` and `bytes` are its text and size. */
+    public body: EntityDocument,
+    public json: string,
+    public bytes: number,
+    readonly index: number,
+  ) {}
 }
 
 /**
@@ -68,9 +65,9 @@ export function assembleDocuments(
       unsampled++;
       continue;
     }
-    let prepared: Prepared | string;
+    let prepared: Node | string;
     try {
-      prepared = prepare(span, options, lambda, maxBody);
+      prepared = prepare(span, options, lambda, maxBody, nodes.length);
     } catch (err) {
       // A translator bug (or a value JSON cannot serialize) must cost one span, not the batch.
       prepared = `span "${String(span?.name)}" could not be translated: ${err instanceof Error ? err.message : String(err)}`;
@@ -80,17 +77,14 @@ export function assembleDocuments(
       options.warnings.warn('untranslatable', `X-Ray exporter dropped a span: ${prepared}`);
       continue;
     }
-    nodes.push({ t: prepared.t, body: prepared.body, json: prepared.json, bytes: prepared.bytes, children: [], index: nodes.length });
+    nodes.push(prepared);
   }
 
   const roots = options.nest ? linkChildren(nodes) : nodes;
   const documents: AssembledDocument[] = [];
-  const emit = (node: Node, composed: Composed, parentId: string | undefined, asSubsegment: boolean) => {
-    documents.push(independent(node.t.traceId, parentId, asSubsegment, composed));
-  };
   for (const root of roots) {
-    const composed = compose(root, maxBody, objects, emit);
-    emit(root, composed, root.t.parentId, !root.t.isSegment);
+    if (root.children !== undefined) compose(root, maxBody, objects, documents);
+    documents.push(independent(root, root.t.parentId, !root.t.isSegment, objects));
   }
   return { documents, unsampled, dropped };
 }
@@ -101,16 +95,17 @@ function prepare(
   options: ResolvedTranslateOptions,
   lambda: LambdaEnvironment | undefined,
   maxBody: number,
-): Prepared | string {
+  index: number,
+): Node | string {
   const t = translateSpan(span, options, lambda);
   if (typeof t === 'string') return t;
   const json = JSON.stringify(t.body);
   const bytes = Buffer.byteLength(json);
-  if (bytes <= maxBody) return { t, body: t.body, json, bytes };
+  if (bytes <= maxBody) return new Node(t, t.body, json, bytes, index);
   const shrunk = shrinkToFit(t.body, maxBody);
   if (!shrunk) return `span "${t.body.name}" (${bytes} bytes) cannot be shrunk below ${maxBody} bytes`;
   options.warnings.warn('shrunk', `X-Ray exporter shrank span "${t.body.name}" from ${bytes} to ${shrunk.bytes} bytes to fit one datagram`);
-  return { t, body: shrunk.doc, json: shrunk.json, bytes: shrunk.bytes };
+  return new Node(t, shrunk.doc, shrunk.json, shrunk.bytes, index);
 }
 
 /** Attaches each subsegment to its parent when the parent is in the batch; returns the roots. */
@@ -121,7 +116,7 @@ function linkChildren(nodes: Node[]): Node[] {
   for (const n of nodes) {
     const parent = !n.t.isSegment && n.t.parentId !== undefined ? byId.get(n.t.parentId) : undefined;
     if (parent && parent !== n && parent.t.traceId === n.t.traceId) {
-      parent.children.push(n);
+      (parent.children ??= []).push(n);
     } else {
       roots.push(n);
     }
@@ -129,7 +124,7 @@ function linkChildren(nodes: Node[]): Node[] {
   // Every node has one parent at most, so what hangs from the roots is a forest: counting it needs
   // no visited set. Hostile or corrupt input can form a parent cycle, which no root reaches.
   if (countTree(roots) < nodes.length) cutCycles(nodes, roots);
-  for (const n of nodes) if (n.children.length > 1) n.children.sort(byStart);
+  for (const n of nodes) if (n.children !== undefined && n.children.length > 1) n.children.sort(byStart);
   return roots;
 }
 
@@ -139,7 +134,7 @@ function countTree(roots: readonly Node[]): number {
   while (stack.length > 0) {
     const cur = stack.pop()!;
     count++;
-    for (const c of cur.children) stack.push(c);
+    if (cur.children !== undefined) for (const c of cur.children) stack.push(c);
   }
   return count;
 }
@@ -153,15 +148,15 @@ function cutCycles(nodes: readonly Node[], roots: Node[]): void {
       const cur = stack.pop()!;
       if (reached.has(cur)) continue;
       reached.add(cur);
-      for (const c of cur.children) stack.push(c);
+      if (cur.children !== undefined) for (const c of cur.children) stack.push(c);
     }
   };
   for (const r of roots) mark(r);
   for (const n of nodes) {
     if (reached.has(n)) continue;
     for (const other of nodes) {
-      const i = other.children.indexOf(n);
-      if (i >= 0) other.children.splice(i, 1);
+      const i = other.children?.indexOf(n) ?? -1;
+      if (i >= 0) other.children!.splice(i, 1);
     }
     roots.push(n);
     mark(n);
@@ -173,51 +168,44 @@ function byStart(a: Node, b: Node): number {
 }
 
 /**
- * Embeds the node's children (first fit, in start order) while the result stays within `maxBody`;
- * a child subtree that does not fit is emitted as an independent subsegment.
+ * Embeds the node's children (first fit, in start order) while the result stays within `maxBody`,
+ * updating the node's text, size and (with `objects`) document; a child subtree that does not
+ * fit is pushed to `out` as an independent subsegment.
  */
-function compose(
-  node: Node,
-  maxBody: number,
-  objects: boolean,
-  emit: (node: Node, composed: Composed, parentId: string, asSubsegment: boolean) => void,
-): Composed {
-  const own = objects ? node.body : undefined;
-  if (node.children.length === 0) return { obj: own, json: node.json, bytes: node.bytes };
-  const parts: string[] = [];
-  const objs: EntityDocument[] = [];
+function compose(node: Node, maxBody: number, objects: boolean, out: AssembledDocument[]): void {
+  let embedded = '';
+  let objs: EntityDocument[] | undefined;
   let bytes = node.bytes + SUBSEGMENTS_OVERHEAD;
-  for (const child of node.children) {
-    const c = compose(child, maxBody, objects, emit);
-    const add = c.bytes + (parts.length > 0 ? 1 : 0);
+  for (const child of node.children!) {
+    if (child.children !== undefined) compose(child, maxBody, objects, out);
+    const add = child.bytes + (embedded === '' ? 0 : 1);
     if (bytes + add <= maxBody) {
-      parts.push(c.json);
-      if (c.obj) objs.push(c.obj);
+      embedded += embedded === '' ? child.json : ',' + child.json;
+      if (objects) (objs ??= []).push(child.body);
       bytes += add;
     } else {
-      emit(child, c, node.t.spanId, true);
+      out.push(independent(child, node.t.spanId, true, objects));
     }
   }
-  if (parts.length === 0) return { obj: own, json: node.json, bytes: node.bytes };
-  return {
-    obj: own && { ...own, subsegments: objs },
-    json: node.json.slice(0, -1) + SUBSEGMENTS_OPEN + parts.join(',') + ']}',
-    bytes,
-  };
+  if (embedded === '') return;
+  node.json = node.json.slice(0, -1) + SUBSEGMENTS_OPEN + embedded + ']}';
+  node.bytes = bytes;
+  if (objects) node.body = { ...node.body, subsegments: objs };
 }
 
 /** Prefixes the head an independent document needs; ids are validated hex, so no escaping. */
-function independent(traceId: string, parentId: string | undefined, asSubsegment: boolean, c: Composed): AssembledDocument {
+function independent(node: Node, parentId: string | undefined, asSubsegment: boolean, objects: boolean): AssembledDocument {
+  const traceId = node.t.traceId;
   let head = asSubsegment ? `"type":"subsegment","trace_id":"${traceId}"` : `"trace_id":"${traceId}"`;
   if (parentId !== undefined) head += `,"parent_id":"${parentId}"`;
   head += ',';
   let doc: SegmentDocument | undefined;
-  if (c.obj) {
+  if (objects) {
     // Same key order as the JSON, so JSON.stringify(doc) === json.
     const top: Partial<SegmentDocument> = asSubsegment ? { type: 'subsegment', trace_id: traceId } : { trace_id: traceId };
     if (parentId !== undefined) top.parent_id = parentId;
-    doc = Object.assign(top, c.obj) as SegmentDocument;
+    doc = Object.assign(top, node.body) as SegmentDocument;
   }
   // The head is ASCII, so its length is its byte count.
-  return { doc, json: '{' + head + c.json.slice(1), bytes: head.length + c.bytes };
+  return { doc, json: '{' + head + node.json.slice(1), bytes: head.length + node.bytes };
 }

@@ -40,7 +40,7 @@ export function annotationsAndMetadata(ctx: TranslateContext): AnnotationsAndMet
   // Merged after the plain attributes so that, on a clash, the attribute set directly on the span wins whatever the order.
   let defaultNamespaceObjects: Record<string, unknown>[] | undefined;
 
-  for (const key of Object.keys(attrs)) {
+  for (const key of ctx.keys) {
     const value = attrs[key];
     if (value === undefined || value === null || key === ATTR_XRAY_ANNOTATIONS) continue;
     const isConsumed = consumed.has(key);

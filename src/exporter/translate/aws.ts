@@ -52,7 +52,7 @@ import {
   ATTR_AWS_TABLE_NAME,
 } from '../../shared/attributes.js';
 import type { AwsBlock } from '../document.js';
-import { isAwsApi, peekString, takeString, type TranslateContext } from './context.js';
+import { hasAnyKey, isAwsApi, peekString, takeString, type TranslateContext } from './context.js';
 import { takeStringAlias } from './read.js';
 
 // Spellings other instrumentations use that the Collector's awsxrayexporter also reads.
@@ -64,6 +64,18 @@ const REQUEST_ID_KEYS = [ATTR_AWS_REQUEST_ID, ATTR_AWS_REQUEST_ID_CAMEL];
 // Semantic-convention keys win over the Collector's own, as the Collector does.
 const QUEUE_URL_KEYS = [SEMATTRS_MESSAGING_URL, ATTR_AWS_SQS_QUEUE_URL, ATTR_AWS_QUEUE_URL, ATTR_AWS_QUEUE_URL_DOTTED];
 const TABLE_NAME_KEYS = [ATTR_AWS_TABLE_NAME, ATTR_AWS_TABLE_NAME_DOTTED];
+/** Every span attribute `addSpanFields` reads: a span with none of them has no span fields. */
+const SPAN_FIELD_KEYS: ReadonlySet<string> = new Set([
+  ATTR_AWS_OPERATION,
+  ATTR_RPC_METHOD,
+  ATTR_AWS_REGION,
+  ATTR_CLOUD_REGION,
+  ...REQUEST_ID_KEYS,
+  ...QUEUE_URL_KEYS,
+  ATTR_AWS_DYNAMODB_TABLE_NAMES,
+  ...TABLE_NAME_KEYS,
+  ATTR_AWS_ACCOUNT_ID,
+]);
 
 const ORIGIN_BY_PLATFORM: ReadonlyMap<string, string> = new Map([
   [CLOUD_PLATFORM_VALUE_AWS_EC2, 'AWS::EC2::Instance'],
@@ -102,7 +114,7 @@ export function awsFields(ctx: TranslateContext): AwsFields {
   if (res.foreignCloud) return out;
 
   const aws: AwsBlock = {};
-  addSpanFields(ctx, aws);
+  if (hasAnyKey(ctx, SPAN_FIELD_KEYS)) addSpanFields(ctx, aws);
   if (ctx.isSegment) {
     if (aws.account_id === undefined && res.accountId !== undefined) aws.account_id = res.accountId;
     Object.assign(aws, res.fields);

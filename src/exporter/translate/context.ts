@@ -27,6 +27,8 @@ export interface TranslateContext {
   readonly span: ReadableSpan;
   readonly kind: SpanKind;
   readonly attributes: Attributes;
+  /** `Object.keys(attributes)`, taken once per span. */
+  readonly keys: readonly string[];
   readonly resource: Attributes;
   /** True when the document is a segment (not a subsegment). */
   readonly isSegment: boolean;
@@ -40,6 +42,7 @@ export function createContext(span: ReadableSpan, isSegment: boolean, options: R
     span,
     kind: span.kind,
     attributes: span.attributes,
+    keys: Object.keys(span.attributes),
     resource: span.resource?.attributes ?? {},
     isSegment,
     options,
@@ -53,6 +56,20 @@ export function isClientLike(kind: SpanKind): boolean {
 
 export function isServerLike(kind: SpanKind): boolean {
   return kind === SpanKind.SERVER || kind === SpanKind.CONSUMER;
+}
+
+/**
+ * Whether the span has a (defined) attribute under any of `signals`. Blocks that read many
+ * possible keys ask this first: a span has a handful of attributes, and a miss in a Set is far
+ * cheaper than a dozen missed property reads on every span.
+ */
+export function hasAnyKey(ctx: TranslateContext, signals: ReadonlySet<string>): boolean {
+  const { keys, attributes } = ctx;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (signals.has(key) && attributes[key] !== undefined) return true;
+  }
+  return false;
 }
 
 /** The first of `keys` whose attribute is a non-empty string; marks it consumed. */

@@ -36,7 +36,7 @@ import {
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { HttpBlock, HttpRequest, HttpResponse } from '../document.js';
 import { toNumber } from '../../shared/values.js';
-import { isServerLike, type TranslateContext } from './context.js';
+import { hasAnyKey, isServerLike, type TranslateContext } from './context.js';
 import { stripUrlUserinfo } from './credentials.js';
 import { takeNumberAlias, takeStringAlias } from './read.js';
 import { urlHost } from './text.js';
@@ -60,7 +60,7 @@ const CLIENT_PORT_KEYS = [ATTR_SERVER_PORT, ATTR_NET_PEER_PORT];
  * Keys that make a span an HTTP span. Addresses alone (`server.address`, `client.address`,
  * `net.peer.*`) do not: database and messaging spans carry them too.
  */
-const HTTP_SIGNAL_KEYS = [
+const HTTP_SIGNAL_KEYS: ReadonlySet<string> = new Set([
   ...METHOD_KEYS,
   ...STATUS_KEYS,
   ...USER_AGENT_KEYS,
@@ -73,7 +73,7 @@ const HTTP_SIGNAL_KEYS = [
   ATTR_HTTP_CLIENT_IP,
   ATTR_URL_PATH,
   ATTR_URL_QUERY,
-];
+]);
 
 /** X-Ray's schema caps `method` and `client_ip` at 250 characters. */
 const MAX_SHORT_FIELD = 250;
@@ -119,8 +119,7 @@ function statusIn(attrs: Attributes): number | undefined {
  * than X-Ray allows) are left for metadata.
  */
 export function httpBlock(ctx: TranslateContext): HttpBlock | undefined {
-  const attrs = ctx.attributes;
-  if (!HTTP_SIGNAL_KEYS.some((key) => attrs[key] !== undefined)) return undefined;
+  if (!hasAnyKey(ctx, HTTP_SIGNAL_KEYS)) return undefined;
 
   const request: HttpRequest = {};
   const method = takeMethod(ctx);
