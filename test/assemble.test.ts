@@ -195,6 +195,36 @@ describe('the size guarantee', () => {
     expect(Math.max(...documents.map((d) => d.bytes))).toBeGreaterThan(50_000);
   });
 
+  it('a span with 10,000 large attributes is shrunk to fit, or dropped with a warning, never sent oversized', () => {
+    const warn = vi.fn();
+    const attributes: Record<string, string> = {};
+    for (let i = 0; i < 10_000; i++) attributes[`attr.${i}`] = `${i}:`.padEnd(200, 'v');
+    const result = assemble([fakeSpan({ name: 'wide', attributes })], { logger: { debug() {}, info() {}, warn, error() {} } });
+    for (const d of result.documents) expect(DAEMON_HEADER_BYTES + d.bytes).toBeLessThanOrEqual(64_000);
+    expect(result.documents.length + result.dropped).toBe(1);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(result.dropped === 1 ? /dropped a span.*"wide"/ : /shrank span "wide"/));
+  });
+
+  it('a span with 1,000 exception events is shrunk to fit, or dropped with a warning', () => {
+    const warn = vi.fn();
+    const stack = ['Error: retry', ...Array.from({ length: 20 }, (_, i) => `    at step${i} (/srv/app/retry.js:${i + 1}:3)`)].join('\n');
+    const events = Array.from({ length: 1000 }, (_, i) => exceptionEvent('Error', `attempt ${i} failed`, stack));
+    const result = assemble([fakeSpan({ name: 'retries', events })], { logger: { debug() {}, info() {}, warn, error() {} } });
+    for (const d of result.documents) expect(DAEMON_HEADER_BYTES + d.bytes).toBeLessThanOrEqual(64_000);
+    expect(result.documents.length + result.dropped).toBe(1);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(result.dropped === 1 ? /dropped a span.*"retries"/ : /shrank span "retries"/));
+  });
+
+  it('shrinks a metadata value stored under the key __proto__ like any other', () => {
+    const { documents } = assemble([fakeSpan({ name: 'proto', attributes: { ['__proto__']: 'p'.repeat(10_000), small: 'keep me' } })], {
+      maxDatagramBytes: limit,
+    });
+    fits(documents[0]!);
+    const md = documents[0]!.doc.metadata!.default!;
+    expect(Object.getOwnPropertyDescriptor(md, '__proto__')?.value).toMatch(/^\[truncated by xray-otel-bridge: \d+ bytes\]$/);
+    expect(md.small).toBe('keep me');
+  });
+
   it('an out-of-range maxDatagramBytes is clamped to what UDP can carry, with a warning', () => {
     const warn = vi.fn();
     const options = resolveTranslateOptions({ maxDatagramBytes: 1_000_000, logger: { debug() {}, info() {}, warn, error() {} } });

@@ -5,12 +5,16 @@ import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
+// The SDK keeps 128 attributes and 128 events per span by default; oversized spans need more.
+const UNLIMITED = { attributeCountLimit: 1_000_000, eventCountLimit: 1_000_000 };
+
 function recorder() {
   const memory = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'bench-service' }),
     idGenerator: new AWSXRayIdGenerator(),
     spanProcessors: [new SimpleSpanProcessor(memory)],
+    spanLimits: UNLIMITED,
   });
   return { tracer: provider.getTracer('bench-exporter-cost'), spans: () => memory.getFinishedSpans().slice() };
 }

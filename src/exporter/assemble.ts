@@ -102,7 +102,7 @@ function prepare(
   const json = JSON.stringify(t.body);
   const bytes = Buffer.byteLength(json);
   if (bytes <= maxBody) return new Node(t, t.body, json, bytes, index);
-  const shrunk = shrinkToFit(t.body, maxBody);
+  const shrunk = shrinkToFit(json, bytes, maxBody);
   if (!shrunk) return `span "${t.body.name}" (${bytes} bytes) cannot be shrunk below ${maxBody} bytes`;
   options.warnings.warn('shrunk', `X-Ray exporter shrank span "${t.body.name}" from ${bytes} to ${shrunk.bytes} bytes to fit one datagram`);
   return new Node(t, shrunk.doc, shrunk.json, shrunk.bytes, index);

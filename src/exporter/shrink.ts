@@ -1,4 +1,5 @@
 import type { EntityDocument } from './document.js';
+import { setOwn } from './translate/annotations.js';
 
 /** What a shrunk value is replaced with; short, and says how much was lost. */
 export function truncationMarker(bytes: number): string {
@@ -18,27 +19,31 @@ interface Shrunk {
  * metadata values (largest first), exception stacks, annotation strings, then any long string
  * left (a huge URL or query). Returns undefined when even that cannot make it fit.
  *
- * This is the rare path, so it may serialize repeatedly; the common path never comes here.
+ * `json` is the document's JSON text and `jsonBytes` its UTF-8 size. Cost stays linear in the size of
+ * the document: a replaced value changes the size by the difference between its text and its
+ * replacement's, so the document is re-serialized once per step, never once per value.
  */
-export function shrinkToFit(original: EntityDocument, limit: number): Shrunk | undefined {
+export function shrinkToFit(json: string, jsonBytes: number, limit: number): Shrunk | undefined {
   // A deep copy that keeps `__proto__` and friends as plain keys (JSON.parse defines own properties).
-  const doc = JSON.parse(JSON.stringify(original)) as EntityDocument;
-  let bytes = byteLength(doc);
+  const doc = JSON.parse(json) as EntityDocument;
+  let bytes = jsonBytes;
   const fits = () => bytes <= limit;
 
   // 1. Metadata values, largest first.
   if (doc.metadata) {
-    const values: { ns: Record<string, unknown>; key: string; size: number }[] = [];
+    const values: MetadataValue[] = [];
     for (const ns of Object.values(doc.metadata)) {
-      for (const [key, value] of Object.entries(ns)) values.push({ ns, key, size: byteLength(value) });
+      for (const key of Object.keys(ns)) values.push(new MetadataValue(ns, key, byteLength(ns[key])));
     }
     values.sort((a, b) => b.size - a.size);
     for (const v of values) {
       if (fits()) break;
       const marker = truncationMarker(v.size);
-      if (byteLength(marker) >= v.size) continue;
-      v.ns[v.key] = marker;
-      bytes = byteLength(doc);
+      // The marker is ASCII with nothing to escape: its JSON is its text in quotes.
+      const markerSize = marker.length + 2;
+      if (markerSize >= v.size) continue;
+      setOwn(v.ns, v.key, marker);
+      bytes -= v.size - markerSize;
     }
   }
 
@@ -60,38 +65,62 @@ export function shrinkToFit(original: EntityDocument, limit: number): Shrunk | u
       .sort((a, b) => b[1].length - a[1].length);
     for (const [key, value] of strings) {
       if (fits()) break;
-      doc.annotations[key] = value.slice(0, 32);
-      bytes = byteLength(doc);
+      const cut = value.slice(0, 32);
+      setOwn(doc.annotations, key, cut);
+      bytes -= byteLength(value) - byteLength(cut);
     }
   }
 
   // 4. Whatever long strings remain (URLs, queries, messages, link attributes), ever shorter.
   for (let max = 4096; !fits() && max >= 64; max >>= 2) {
-    cutStrings(doc, max, new Set(['name', 'id', 'trace_id', 'parent_id']));
-    bytes = byteLength(doc);
+    if (cutStrings(doc, max, KEEP_WHOLE)) bytes = byteLength(doc);
   }
 
   if (!fits()) return undefined;
-  return { doc, json: JSON.stringify(doc), bytes };
+  const out = JSON.stringify(doc);
+  const outBytes = Buffer.byteLength(out);
+  // The running count is exact; this check only keeps a miscount from ever sending an oversized datagram.
+  return outBytes <= limit ? { doc, json: out, bytes: outBytes } : undefined;
 }
 
-function cutStrings(node: unknown, max: number, keep: ReadonlySet<string>): void {
+const KEEP_WHOLE: ReadonlySet<string> = new Set(['name', 'id', 'trace_id', 'parent_id']);
+
+class MetadataValue {
+  constructor(
+    readonly ns: Record<string, unknown>,
+    readonly key: string,
+    /** Bytes of the value's JSON. */
+    readonly size: number,
+  ) {}
+}
+
+/** Cuts every string longer than `max` (but those under `keep` keys); true when it cut any. */
+function cutStrings(node: unknown, max: number, keep: ReadonlySet<string>): boolean {
+  let cut = false;
   if (Array.isArray(node)) {
     for (let i = 0; i < node.length; i++) {
-      const v = node[i];
-      if (typeof v === 'string' && v.length > max) node[i] = v.slice(0, max);
-      else if (v !== null && typeof v === 'object') cutStrings(v, max, keep);
+      const v: unknown = node[i];
+      if (typeof v === 'string') {
+        if (v.length > max) {
+          node[i] = v.slice(0, max);
+          cut = true;
+        }
+      } else if (v !== null && typeof v === 'object' && cutStrings(v, max, keep)) cut = true;
     }
-    return;
+    return cut;
   }
-  if (node === null || typeof node !== 'object') return;
+  if (node === null || typeof node !== 'object') return false;
   const obj = node as Record<string, unknown>;
   for (const key of Object.keys(obj)) {
     const v = obj[key];
     if (typeof v === 'string') {
-      if (v.length > max && !keep.has(key)) obj[key] = v.slice(0, max);
-    } else if (v !== null && typeof v === 'object') {
-      cutStrings(v, max, keep);
+      if (v.length > max && !keep.has(key)) {
+        setOwn(obj, key, v.slice(0, max));
+        cut = true;
+      }
+    } else if (v !== null && typeof v === 'object' && cutStrings(v, max, keep)) {
+      cut = true;
     }
   }
+  return cut;
 }

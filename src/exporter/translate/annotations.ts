@@ -208,7 +208,7 @@ function parseJsonObject(text: string): Record<string, unknown> | undefined {
  * `obj[key] = value` that also works for `__proto__`: plain assignment would call the prototype
  * setter instead of creating the key, losing the value or swapping the object's prototype.
  */
-function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
   else obj[key] = value;
 }
