@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'benchmarks/results/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', 'benchmarks/results/', 'benchmarks/.cache/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -9,13 +9,13 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs, profileFor } from './lib/config.mjs';
 import { CONTENDERS } from './lib/contenders/index.mjs';
 import { describe } from './lib/meta.mjs';
-import { fmtRatio, headline, microTable } from './lib/report.mjs';
+import { fmtNum, fmtRatio, headline, microTable, targetsTable } from './lib/report.mjs';
 import { UdpSink } from './lib/sink.mjs';
 import { runMicro } from './lib/suite.mjs';
 
 const args = parseArgs();
 if (args.help) {
-  console.log('usage: node benchmarks/context.mjs [--quick] [--runs=N] [--contenders=none,otel,facade,xray-sdk] [--json=path]');
+  console.log('usage: node benchmarks/context.mjs [--quick] [--runs=N] [--contenders=none,otel-noop,otel,facade,xray-sdk] [--json=path]');
   process.exit(0);
 }
 const profile = profileFor(args);
@@ -38,12 +38,9 @@ const w = results.micro[0];
 console.log(`\n${w.title}: ${w.description}; median of ${profile.micro.runs} run(s).\n`);
 console.log(microTable(w));
 const h = results.headline;
-if (h && Number.isFinite(h.facadeVsOtel)) {
-  console.log(`\nfacade ÷ raw OTel: ${fmtRatio(h.facadeVsOtel)} (target ≤ 1.3×)`);
-}
-if (h && Number.isFinite(h.sdkVsFacade)) {
-  console.log(`aws-xray-sdk-core ÷ facade: ${fmtRatio(h.sdkVsFacade)} (target ≥ 5×); overhead above no tracing only: ${fmtRatio(h.sdkVsFacadeOverhead)}`);
-}
+if (w.exportCost) console.log(`\nX-Ray export cost: ${fmtNum(w.exportCost.usPerSpan)} µs per span (raw OTel minus raw OTel with a no-op exporter).`);
+if (h && Number.isFinite(h.sdkVsFacadeOverhead)) console.log(`aws-xray-sdk-core ÷ facade, overhead above no tracing only: ${fmtRatio(h.sdkVsFacadeOverhead)}`);
+if (h?.targets.length) console.log(`\n${targetsTable(h)}`);
 if (args.json) {
   await writeFile(args.json, JSON.stringify(results, null, 2) + '\n');
   console.error(`wrote ${args.json}`);

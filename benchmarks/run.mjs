@@ -4,22 +4,22 @@
 //
 //   --quick        short runs, one run each, < 1 minute; still every contender and workload
 //   --runs=N       override the number of runs
-//   --only=a,b     a subset: nested-1, nested-3, nested-10, fanout-50, sync-10, http, export
-//   --contenders=a,b   a subset of: none, otel, facade, xray-sdk
+//   --only=a,b     a subset: nested-1, nested-3, nested-10, fanout-50, sync-10, http, export, cost
+//   --contenders=a,b   a subset of: none, otel-noop, otel, facade, xray-sdk
 // With --only, --contenders or --runs (and without --quick) the report goes to results/partial.*.
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, profileFor } from './lib/config.mjs';
 import { describe } from './lib/meta.mjs';
-import { headline, writeReport, fmtNum, fmtRatio } from './lib/report.mjs';
+import { headline, writeReport, fmtNum, fmtRatio, targetsTable } from './lib/report.mjs';
 import { CONTENDERS } from './lib/contenders/index.mjs';
 import { UdpSink } from './lib/sink.mjs';
-import { runExportOnly, runHttp, runMicro } from './lib/suite.mjs';
+import { runExporterCostJob, runExportOnly, runHttp, runMicro } from './lib/suite.mjs';
 import { WORKLOADS } from './lib/workloads.mjs';
 
 const args = parseArgs();
 if (args.help) {
-  console.log('usage: node benchmarks/run.mjs [--quick] [--runs=N] [--only=nested-3,http,export,...] [--contenders=none,otel,...]');
+  console.log('usage: node benchmarks/run.mjs [--quick] [--runs=N] [--only=nested-3,http,export,cost,...] [--contenders=none,otel-noop,otel,...]');
   process.exit(0);
 }
 const profile = profileFor(args);
@@ -47,6 +47,10 @@ if (wanted('export')) {
   log('export only:');
   results.export = await runExportOnly({ profile: profile.export, sink, log });
 }
+if (wanted('cost')) {
+  log('exporter cost per span (CPU, interleaved with the hand-written floor) and oversized spans:');
+  results.cost = await runExporterCostJob({ profile: profile.cost, sink, log });
+}
 await sink.close();
 
 results.meta.durationSeconds = (Date.now() - started) / 1000;
@@ -58,11 +62,12 @@ const base = fileURLToPath(new URL(`./results/${mode === 'quick' ? 'quick' : par
 const files = await writeReport(results, base);
 
 const h = results.headline;
-if (h) {
+if (h?.usPerUnit) {
   log('');
   log(
     `nested-3 µs/unit: ${Object.entries(h.usPerUnit).map(([k, v]) => `${k} ${fmtNum(v)}`).join(', ')}; ` +
-      `facade/raw OTel ${fmtRatio(h.facadeVsOtel)}, aws-xray-sdk-core/facade ${fmtRatio(h.sdkVsFacade)}`,
+      `facade/raw OTel ${fmtRatio(h.facadeVsOtel)}, aws-xray-sdk-core/facade ${fmtRatio(h.sdkVsFacade)}, raw OTel/no-op exporter ${fmtRatio(h.otelVsNoop)}`,
   );
 }
+if (h?.targets.length) log(`\n${targetsTable(h)}`);
 log(`done in ${fmtNum(results.meta.durationSeconds, 0)} s; wrote ${files.join(', ')}`);

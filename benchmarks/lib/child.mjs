@@ -6,6 +6,8 @@ import { loadContender } from './contenders/index.mjs';
 import { httpUnit, HTTP_INNER_DEPTH, workloadById } from './workloads.mjs';
 
 const now = () => process.hrtime.bigint();
+/** Whether the sink should receive this contender's spans (what the delivery check counts). */
+const exported = (t) => t.tracesSpans && t.exportsSpans !== false;
 
 /** Heap in use after full collections (twice, with a turn between for destroy hooks / finalizers). */
 async function settledHeap() {
@@ -111,7 +113,7 @@ async function timeWorkload(t, workload, job) {
     // time to other load on the machine.
     cpuUsPerUnit: (cpu.user + cpu.system) / units,
     totalUnits,
-    spansCreated: t.tracesSpans ? totalUnits * workload.spansPerUnit : 0,
+    spansCreated: exported(t) ? totalUnits * workload.spansPerUnit : 0,
   };
 }
 
@@ -143,7 +145,7 @@ async function micro(job) {
       heapPoints: heap.points,
       heapGrowthPer100k: heap.bytesPerUnit * 100_000,
       heapGrowthPer100kSe: heap.bytesPerUnitSe * 100_000,
-      spansCreated: t.tracesSpans ? heap.units * w.spansPerUnit : 0,
+      spansCreated: exported(t) ? heap.units * w.spansPerUnit : 0,
     };
     await handshake({ type: 'heap', result: heapResult });
   }
@@ -219,7 +221,7 @@ async function httpServer(job) {
           heapAfter,
           heapUnits: handled - handledAtHeapStart,
           heapGrowthPer100k: ((heapAfter - heapBefore) / (handled - handledAtHeapStart)) * 100_000,
-          spansCreated: t.tracesSpans ? handled * (1 + HTTP_INNER_DEPTH) : 0,
+          spansCreated: exported(t) ? handled * (1 + HTTP_INNER_DEPTH) : 0,
           exporter,
         });
       }
@@ -233,8 +235,13 @@ async function exportOnly(job) {
   return runExport(job);
 }
 
+async function exporterCost(job) {
+  const { runExporterCost } = await import('./exporter-cost.mjs');
+  return runExporterCost(job);
+}
+
 const job = JSON.parse(process.argv[2]);
-const modes = { micro, http: httpServer, export: exportOnly };
+const modes = { micro, http: httpServer, export: exportOnly, cost: exporterCost };
 try {
   const result = await modes[job.mode](job);
   process.send({ type: 'result', result }, () => process.exit(0));

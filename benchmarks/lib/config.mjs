@@ -6,12 +6,14 @@ export const PROFILES = {
     micro: { runs: 5, processWarmupMs: 1500, warmupMs: 250, measureMs: 600, heapMs: 350, heapCheckpoints: 5 },
     http: { runs: 3, connections: 10, warmupSeconds: 1.5, durationSeconds: 3 },
     export: { runs: 3, warmupMs: 1000, measureMs: 800, traces: 512 },
+    cost: { rounds: 11, windowMs: 200, warmupMs: 800, sizeReps: 5 },
   },
   quick: {
     name: 'quick',
     micro: { runs: 1, processWarmupMs: 400, warmupMs: 100, measureMs: 150, heapMs: 100, heapCheckpoints: 4 },
     http: { runs: 1, connections: 10, warmupSeconds: 1, durationSeconds: 2 },
     export: { runs: 1, warmupMs: 300, measureMs: 250, traces: 512 },
+    cost: { rounds: 3, windowMs: 80, warmupMs: 300, sizeReps: 2 },
   },
 };
 
@@ -37,6 +39,7 @@ export function profileFor(args) {
     p.micro.runs = args.runs;
     p.http.runs = args.runs;
     p.export.runs = args.runs;
+    p.cost.rounds = args.runs;
   }
   return p;
 }

@@ -98,15 +98,19 @@ export async function runExporterCost(job) {
     const warnings = [];
     const logger = { ...silent, warn: (m) => warnings.push(m) };
     const times = [];
+    const cpuTimes = [];
     let outcome;
     for (let rep = 0; rep < job.sizeReps; rep++) {
       const options = current.resolveTranslateOptions({ logger });
+      const cpu0 = process.cpuUsage();
       const start = now();
       const result = current.assembleDocuments(spans, options);
       times.push(Number(now() - start) / 1e6);
+      const cpu = process.cpuUsage(cpu0);
+      cpuTimes.push((cpu.user + cpu.system) / 1e3);
       outcome = result.documents.length === 1 ? `sent, ${result.documents[0].bytes.toLocaleString('en-US')} bytes` : `dropped (${result.dropped}) with a warning`;
     }
-    sizes.push({ id: shape.id, title: shape.title, kind: shape.kind, size: shape.size, ms: summarize(times), outcome, warning: warnings[0]?.slice(0, 160) });
+    sizes.push({ id: shape.id, title: shape.title, kind: shape.kind, size: shape.size, ms: summarize(times), cpuMs: summarize(cpuTimes), outcome, warning: warnings[0]?.slice(0, 160) });
   }
   return { kind: 'exporter-cost', shapes, sizes, targetMs: SIZE_TARGET_MS };
 }

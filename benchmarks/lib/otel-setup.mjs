@@ -11,9 +11,23 @@ import { loadBridge } from './bridge.mjs';
 /** BatchSpanProcessor settings: SDK defaults except a 1 s delay instead of 5 s. */
 export const BSP_CONFIG = { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 1000 };
 
-export async function createOtelPipeline({ daemonAddress, serviceName = 'bench-service' }) {
+/** Takes spans and drops them: OTel's own cost, without any export work. */
+class NoopSpanExporter {
+  export(_spans, resultCallback) {
+    resultCallback({ code: 0 });
+  }
+  shutdown() {
+    return Promise.resolve();
+  }
+  forceFlush() {
+    return Promise.resolve();
+  }
+}
+
+/** `exporter`: 'xray' (default, XRayUdpSpanExporter to `daemonAddress`) or 'noop'. */
+export async function createOtelPipeline({ daemonAddress, serviceName = 'bench-service', exporter: kind = 'xray' }) {
   const { XRayUdpSpanExporter } = await loadBridge();
-  const exporter = new XRayUdpSpanExporter({ daemonAddress });
+  const exporter = kind === 'noop' ? new NoopSpanExporter() : new XRayUdpSpanExporter({ daemonAddress });
   const processor = new BatchSpanProcessor(exporter, BSP_CONFIG);
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }),

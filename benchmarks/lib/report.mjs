@@ -1,7 +1,8 @@
 // Report writers: Markdown tables, the JSON document, and a hand-written SVG bar chart.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { LABELS } from './contenders/index.mjs';
+import { COLORS, LABELS } from './contenders/index.mjs';
+import { pairedRatios } from './suite.mjs';
 
 // ---------------------------------------------------------------- number formatting
 
@@ -51,28 +52,57 @@ function table(header, rows) {
 
 const byName = (entries, name) => entries.find((e) => e.contender === name);
 
-/** The headline figures: the depth-3 nested unit (issue 3's unit), plus the targets. */
+/**
+ * One target: the measured figure, its spread over runs, and whether it holds. `met` is null
+ * when not judged: quick runs are too short to judge, and a missing contender cannot be.
+ */
+function target(text, unit, value, spread, holds, judged) {
+  return { text, unit, value, spread, met: judged && Number.isFinite(value) ? holds(value) : null };
+}
+
+/** A target's figure in its unit: a ratio, µs per span, or ms. */
+function fmtTarget(unit, v) {
+  if (unit === 'us') return `${fmtNum(v)} µs`;
+  if (unit === 'ms') return `${fmtNum(v, 1)} ms`;
+  return fmtRatio(v);
+}
+
+/** The headline figures: the depth-3 nested unit (issue 3's unit), plus every target. */
 export function headline(results) {
+  const judged = results.meta?.mode !== 'quick';
   const unit = results.micro?.find((w) => w.workload === 'nested-3');
-  if (!unit) return undefined;
-  const none = byName(unit.contenders, 'none');
-  const otel = byName(unit.contenders, 'otel');
-  const facade = byName(unit.contenders, 'facade');
-  const sdk = byName(unit.contenders, 'xray-sdk');
-  const med = (e) => e?.usPerUnit.median;
-  const h = {
-    workload: unit.workload,
-    usPerUnit: Object.fromEntries(unit.contenders.map((e) => [e.contender, med(e)])),
-    facadeVsOtel: facade && otel ? med(facade) / med(otel) : NaN,
-    facadeVsOtelCpu: facade && otel ? facade.cpuUsPerUnit.median / otel.cpuUsPerUnit.median : NaN,
-    sdkVsFacadeCpu: facade && sdk ? sdk.cpuUsPerUnit.median / facade.cpuUsPerUnit.median : NaN,
-    sdkVsFacade: facade && sdk ? med(sdk) / med(facade) : NaN,
-    sdkVsFacadeOverhead: facade && sdk && none ? (med(sdk) - med(none)) / (med(facade) - med(none)) : NaN,
-  };
-  h.targets = {
-    facadeWithin1_3xOfOtel: Number.isFinite(h.facadeVsOtel) ? h.facadeVsOtel <= 1.3 : null,
-    facadeAtLeast5xCheaperThanSdk: Number.isFinite(h.sdkVsFacade) ? h.sdkVsFacade >= 5 : null,
-  };
+  const h = { judged, targets: [] };
+  if (unit) {
+    const none = byName(unit.contenders, 'none');
+    const noop = byName(unit.contenders, 'otel-noop');
+    const otel = byName(unit.contenders, 'otel');
+    const facade = byName(unit.contenders, 'facade');
+    const sdk = byName(unit.contenders, 'xray-sdk');
+    const med = (e) => e?.usPerUnit.median;
+    Object.assign(h, {
+      workload: unit.workload,
+      usPerUnit: Object.fromEntries(unit.contenders.map((e) => [e.contender, med(e)])),
+      facadeVsOtel: facade && otel ? med(facade) / med(otel) : NaN,
+      facadeVsOtelCpu: facade && otel ? facade.cpuUsPerUnit.median / otel.cpuUsPerUnit.median : NaN,
+      sdkVsFacadeCpu: facade && sdk ? sdk.cpuUsPerUnit.median / facade.cpuUsPerUnit.median : NaN,
+      sdkVsFacade: facade && sdk ? med(sdk) / med(facade) : NaN,
+      sdkVsFacadeOverhead: facade && sdk && none ? (med(sdk) - med(none)) / (med(facade) - med(none)) : NaN,
+      otelVsNoop: otel && noop ? med(otel) / med(noop) : NaN,
+      exportUsPerSpan: unit.exportCost?.usPerSpan,
+    });
+    h.targets.push(
+      target('raw OTel + XRayUdpSpanExporter ≤ 1.5× raw OTel + no-op exporter (nested-3)', 'ratio', h.otelVsNoop, pairedRatios(otel, noop), (v) => v <= 1.5, judged && Boolean(noop)),
+      target('recorder facade ≤ 1.3× raw OTel (nested-3)', 'ratio', h.facadeVsOtel, pairedRatios(facade, otel), (v) => v <= 1.3, judged),
+      target('aws-xray-sdk-core ≥ 5× the recorder facade (nested-3)', 'ratio', h.sdkVsFacade, pairedRatios(sdk, facade), (v) => v >= 5, judged),
+    );
+  }
+  for (const shape of results.cost?.shapes ?? []) {
+    const e = shape.usPerSpan.exporter;
+    h.targets.push(target(`exporter ≤ ${shape.targetUs} µs per span (CPU): ${shape.title}`, 'us', e.median, e, (v) => v <= shape.targetUs, judged));
+  }
+  for (const size of results.cost?.sizes ?? []) {
+    h.targets.push(target(`≤ ${results.cost.targetMs} ms for one span with ${size.title}`, 'ms', size.ms.median, size.ms, (v) => v <= results.cost.targetMs, judged));
+  }
   const exp = results.export;
   if (exp?.length) {
     const nested = exp.find((e) => e.mode === 'nested');
@@ -86,16 +116,56 @@ export function headline(results) {
       flatDatagramsPerSpan: flat?.datagramsPerSpan,
     };
   }
-  return h;
+  return h.targets.length > 0 || h.export ? h : undefined;
 }
 
-const mark = (ok) => (ok === null || ok === undefined ? '–' : ok ? 'met' : 'not met');
+const mark = (ok) => (ok === null || ok === undefined ? 'not judged' : ok ? 'met' : 'not met');
+
+/** The targets as a table: figure, spread over runs, verdict (none in quick mode). */
+export function targetsTable(h) {
+  return table(
+    ['Target', 'measured (median)', 'spread (min–max over runs)', 'verdict'],
+    h.targets.map((t) => [
+      t.text,
+      fmtTarget(t.unit, t.value),
+      t.unit === 'ratio' ? fmtSpread(t.spread, 2) : fmtSpread(t.spread, t.unit === 'ms' ? 1 : undefined),
+      h.judged ? mark(t.met) : 'not judged (quick run)',
+    ]),
+  );
+}
+
+/** Exporter cost per span against the floor (CPU time, interleaved rounds in one process). */
+export function costTable(cost) {
+  return table(
+    ['Spans', 'exporter µs/span (median)', 'min–max', 'floor µs/span', 'exporter ÷ floor (median)', 'IQR of ÷ floor', 'datagrams/span', 'target'],
+    cost.shapes.map((s) => [
+      s.title,
+      fmtNum(s.usPerSpan.exporter.median),
+      fmtSpread(s.usPerSpan.exporter),
+      fmtNum(s.usPerSpan.floor.median),
+      fmtRatio(s.ratioToFloor.median),
+      s.ratioToFloor.n > 1 ? `${fmtNum(s.ratioToFloor.q1)}–${fmtNum(s.ratioToFloor.q3)}` : 'n/a',
+      fmtNum(s.datagramsPerSpan, 3),
+      `≤ ${s.targetUs} µs`,
+    ]),
+  );
+}
+
+/** Oversized spans: time to shrink and send (or drop) one span, by size, with the slope. */
+export function sizeTable(cost) {
+  const rows = cost.sizes.map((s, i) => {
+    const prev = cost.sizes[i - 1];
+    const slope = prev && prev.kind === s.kind ? (s.ms.median - prev.ms.median) / (s.size - prev.size) : NaN;
+    return [s.title, fmtNum(s.ms.median, 1), fmtSpread(s.ms, 1), fmtNum(s.cpuMs?.median, 1), Number.isFinite(slope) ? `${fmtNum(slope * 1000, 1)} ms per 1,000` : '–', s.outcome];
+  });
+  return table(['Span', 'ms (median)', 'min–max', 'CPU ms', 'slope from the size before', 'outcome'], rows);
+}
 
 // ---------------------------------------------------------------- markdown
 
 export function microTable(w) {
   return table(
-    ['Contender', 'µs/unit (median)', 'min–max', 'IQR', '× no tracing', '× raw OTel', 'overhead µs/unit', 'CPU µs/unit', 'CPU × raw OTel', 'heap growth / 100k units', 'spans received / created'],
+    ['Contender', 'µs/unit (median)', 'min–max', 'IQR', '× no tracing', '× raw OTel', 'overhead µs/unit', 'CPU µs/unit', 'CPU × raw OTel', 'heap growth / 100k units', 'datagrams/unit', 'spans received / created'],
     w.contenders.map((e) => [
       e.label,
       fmtNum(e.usPerUnit.median),
@@ -107,6 +177,7 @@ export function microTable(w) {
       fmtNum(e.cpuUsPerUnit?.median),
       fmtRatio(e.cpuRatioToOtel),
       fmtHeap(e.heapGrowthPer100k),
+      fmtNum(e.datagramsPerUnit, 2),
       fmtDelivery(e),
     ]),
   );
@@ -171,36 +242,45 @@ export function markdownReport(results, { svgName } = {}) {
   out.push(
     'Generated by `npm run bench' + (meta.mode === 'quick' ? ' -- --quick' : '') + '` (`benchmarks/run.mjs`). Every contender runs in its own child process',
     '(`node --expose-gc --no-flush-bytecode`), one at a time, all sending X-Ray documents to a UDP sink on 127.0.0.1 that counts datagrams, bytes and',
-    'entities. Contenders: **no tracing** (the same awaited work), **raw OTel** (`tracer.startActiveSpan`, AsyncLocalStorage',
+    'entities. Contenders: **no tracing** (the same awaited work), **raw OTel, no-op exporter** (OTel\'s own cost: spans,',
+    'context, `BatchSpanProcessor`, an exporter that drops the spans), **raw OTel** (`tracer.startActiveSpan`, AsyncLocalStorage',
     'context manager, `BatchSpanProcessor` → `XRayUdpSpanExporter`), the **recorder facade** (`xrayRecorder` over the same',
     'pipeline) and the legacy **aws-xray-sdk-core** (cls-hooked; segments built by hand, `captureAsyncFunc`/`captureFunc`).',
     '',
   );
   if (svgName) out.push(`![Cost relative to no tracing and to raw OTel](${svgName})`, '');
+  const unit = results.micro?.find((w) => w.workload === 'nested-3');
   if (h) {
     out.push('## Headline', '');
-    out.push(`Unit: a segment with three nested async subsegments, each awaiting \`setImmediate\` and a resolved promise (\`nested-3\`).`, '');
-    out.push(
-      table(
-        ['Contender', 'µs/unit', 'min–max', '× no tracing', '× raw OTel', 'CPU µs/unit'],
-        results.micro
-          .find((w) => w.workload === 'nested-3')
-          .contenders.map((e) => [
+    if (unit) {
+      out.push(`Unit: a segment with three nested async subsegments, each awaiting \`setImmediate\` and a resolved promise (\`nested-3\`).`, '');
+      out.push(
+        table(
+          ['Contender', 'µs/unit', 'min–max', '× no tracing', '× raw OTel', 'CPU µs/unit', 'datagrams/unit'],
+          unit.contenders.map((e) => [
             e.label,
             fmtNum(e.usPerUnit.median),
             fmtSpread(e.usPerUnit),
             fmtRatio(e.ratioToNone),
             fmtRatio(e.ratioToOtel),
             fmtNum(e.cpuUsPerUnit?.median),
+            fmtNum(e.datagramsPerUnit, 2),
           ]),
-      ),
-      '',
-    );
-    out.push(
-      `- Facade vs raw OTel: **${fmtRatio(h.facadeVsOtel)}** (target ≤ 1.3×: ${mark(h.targets.facadeWithin1_3xOfOtel)}); in CPU time ${fmtRatio(h.facadeVsOtelCpu)}.`,
-      `- aws-xray-sdk-core vs facade: **${fmtRatio(h.sdkVsFacade)}** the facade's time per unit (target ≥ 5×: ${mark(h.targets.facadeAtLeast5xCheaperThanSdk)}); ` +
-        `counting tracing overhead only (time above no tracing): ${fmtRatio(h.sdkVsFacadeOverhead)}; in CPU time ${fmtRatio(h.sdkVsFacadeCpu)}.`,
-    );
+        ),
+        '',
+      );
+      out.push(
+        `- Facade vs raw OTel: **${fmtRatio(h.facadeVsOtel)}**; in CPU time ${fmtRatio(h.facadeVsOtelCpu)}.`,
+        `- aws-xray-sdk-core vs facade: **${fmtRatio(h.sdkVsFacade)}** the facade's time per unit; ` +
+          `counting tracing overhead only (time above no tracing): ${fmtRatio(h.sdkVsFacadeOverhead)}; in CPU time ${fmtRatio(h.sdkVsFacadeCpu)}.`,
+      );
+      if (Number.isFinite(h.otelVsNoop)) {
+        out.push(
+          `- The X-Ray exporter's share: raw OTel is **${fmtRatio(h.otelVsNoop)}** raw OTel with a no-op exporter; export costs ${fmtNum(h.exportUsPerSpan)} µs per span ` +
+            '(the difference per unit ÷ spans per unit, sending included).',
+        );
+      }
+    }
     if (h.export) {
       out.push(
         `- Export only: ${fmtNum(h.export.nestedSpansPerSecond, 0)} spans/s nested, ${fmtNum(h.export.flatSpansPerSecond, 0)} spans/s with \`nest: false\`; ` +
@@ -208,6 +288,17 @@ export function markdownReport(results, { svgName } = {}) {
       );
     }
     out.push('');
+    if (h.targets.length > 0) {
+      out.push('### Targets', '');
+      out.push(
+        h.judged
+          ? 'Each target with its measured figure (median) and its spread over runs (for ratios: the ratio of run i of one contender to run i of the other; runs alternate).'
+          : 'Quick mode: the figures are printed, but runs this short are not judged against the targets.',
+        '',
+        targetsTable(h),
+        '',
+      );
+    }
   }
   if (results.micro?.length) {
     out.push('## In-process workloads', '');
@@ -225,6 +316,13 @@ export function markdownReport(results, { svgName } = {}) {
     );
     for (const w of results.micro) {
       out.push(`### ${w.title} (\`${w.workload}\`)`, '', `${w.description}; ${w.spansPerUnit} spans per unit.`, '', microTable(w), '');
+      if (w.exportCost) {
+        out.push(
+          `X-Ray export cost: ${fmtNum(w.exportCost.usPerSpan)} µs per span; raw OTel ÷ raw OTel with a no-op exporter ${fmtRatio(w.exportCost.ratio)} ` +
+            `(per-run pairs ${fmtSpread(w.exportCost.spread, 2)}).`,
+          '',
+        );
+      }
     }
   }
   if (results.http) {
@@ -249,6 +347,27 @@ export function markdownReport(results, { svgName } = {}) {
       '',
     );
   }
+  if (results.cost) {
+    const c = p.cost;
+    out.push('## Exporter cost per span', '');
+    out.push(
+      "The exporter's own path without the socket (`assembleDocuments`: translate, nest, shrink, serialize; bundled from `src/`)",
+      'against the floor, a hand-written serializer of the same fields (`benchmarks/lib/reference-serializer.mjs`: no attribute',
+      'vocabulary, no validation, no nesting, no size limit), on the same 512 spans from a real `BasicTracerProvider`, in one',
+      `process: ${c.rounds} rounds of ${c.windowMs} ms windows, exporter and floor alternating (order reversed every round), after ${c.warmupMs} ms warm-up.`,
+      'Figures are CPU time of the process per span (garbage collection included), which other load disturbs least.',
+      'Ordinary spans: the context unit as an HTTP service records it (a SERVER span with HTTP attributes, three nested INTERNAL',
+      'children with one attribute each).',
+      '',
+      costTable(results.cost),
+      '',
+      `One oversized span (the SDK's attribute and event limits lifted), shrunk and sent or dropped with its warning: wall-clock ms`,
+      `for \`assembleDocuments\`, median of ${c.sizeReps} repetitions (target ≤ ${results.cost.targetMs} ms; the slope shows the cost is linear in size).`,
+      '',
+      sizeTable(results.cost),
+      '',
+    );
+  }
   out.push('## Settings', '');
   out.push(
     `- BatchSpanProcessor: ${Object.entries(meta.bsp).map(([k, v]) => `${k} ${v}`).join(', ')}; AWS X-Ray id generator; parent-based always-on sampler.`,
@@ -262,7 +381,6 @@ export function markdownReport(results, { svgName } = {}) {
 
 // ---------------------------------------------------------------- SVG chart
 
-const COLORS = { otel: '#4e79a7', facade: '#f28e2b', 'xray-sdk': '#e15759' };
 
 function esc(s) {
   return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -289,11 +407,11 @@ function ticks(lo, hi) {
 export function svgChart(results) {
   const groups = [...(results.micro ?? []), ...(results.http ? [results.http] : [])];
   const panels = [
-    { title: 'Time per unit ÷ no tracing', key: 'ratioToNone', series: ['otel', 'facade', 'xray-sdk'] },
-    { title: 'Time per unit ÷ raw OTel', key: 'ratioToOtel', series: ['facade', 'xray-sdk'] },
+    { title: 'Time per unit ÷ no tracing', key: 'ratioToNone', series: Object.keys(COLORS) },
+    { title: 'Time per unit ÷ raw OTel', key: 'ratioToOtel', series: Object.keys(COLORS).filter((c) => c !== 'otel') },
   ];
   // Every panel keeps the same bar slot per contender, so rows line up across panels.
-  const slots = ['otel', 'facade', 'xray-sdk'];
+  const slots = Object.keys(COLORS);
   const labelW = 175;
   const panelW = 360;
   const gap = 40;

@@ -26,6 +26,18 @@ function delivery(results) {
   };
 }
 
+/**
+ * Run i of `a` over run i of `b` (runs alternate between contenders, so run i of each ran close
+ * in time): the spread of a ratio, where the ratio of medians is its central figure.
+ */
+export function pairedRatios(a, b, pick = (r) => r.usPerUnit) {
+  if (!a || !b) return summarize([]);
+  const n = Math.min(a.runs.length, b.runs.length);
+  const out = [];
+  for (let i = 0; i < n; i++) out.push(pick(a.runs[i]) / pick(b.runs[i]));
+  return summarize(out);
+}
+
 function heapSummary(results) {
   return {
     ...summarize(results.map((r) => r.heapGrowthPer100k)),
@@ -69,7 +81,15 @@ export async function runMicro({ workloads, contenders = CONTENDERS, profile, si
     });
     addRatios(entries, (e) => e.usPerUnit.median);
     addRatios(entries, (e) => e.cpuUsPerUnit.median, ['cpuRatioToNone', 'cpuRatioToOtel']);
-    return { workload: id, title: w.title, description: w.description, spansPerUnit: w.spansPerUnit, contenders: entries };
+    for (const e of entries) {
+      // Documents (datagrams) the sink received per unit; units = spans created ÷ spans per unit.
+      e.datagramsPerUnit = e.spansCreated > 0 ? e.datagrams / (e.spansCreated / w.spansPerUnit) : NaN;
+    }
+    const otel = entries.find((e) => e.contender === 'otel');
+    const noop = entries.find((e) => e.contender === 'otel-noop');
+    // What the X-Ray exporter adds to raw OTel, per span: raw OTel minus raw OTel with a no-op exporter.
+    const exportCost = otel && noop ? { usPerSpan: (otel.usPerUnit.median - noop.usPerUnit.median) / w.spansPerUnit, ratio: ratio(otel.usPerUnit.median, noop.usPerUnit.median), spread: pairedRatios(otel, noop) } : undefined;
+    return { workload: id, title: w.title, description: w.description, spansPerUnit: w.spansPerUnit, contenders: entries, exportCost };
   });
 }
 
@@ -126,6 +146,19 @@ export async function runHttp({ contenders = CONTENDERS, profile, sink, log }) {
     description: `node:http server, one segment per request around a depth-3 nested unit; autocannon, ${profile.connections} connections, ${profile.durationSeconds} s per run after ${profile.warmupSeconds} s warm-up`,
     contenders: entries,
   };
+}
+
+/** Export cost per span against the hand-written floor, and oversized spans, in one child process. */
+export async function runExporterCostJob({ profile, sink, log }) {
+  const r = await runJob({ mode: 'cost', ...profile }, sink);
+  for (const s of r.shapes) {
+    log?.(
+      `  ${s.id.padEnd(16)} exporter ${s.usPerSpan.exporter.median.toFixed(2)} µs/span (CPU), floor ${s.usPerSpan.floor.median.toFixed(2)}, ` +
+        `× floor ${s.ratioToFloor.median.toFixed(2)}, ${s.datagramsPerSpan.toFixed(3)} datagrams/span`,
+    );
+  }
+  for (const s of r.sizes) log?.(`  ${s.id.padEnd(16)} ${s.ms.median.toFixed(1)} ms (CPU ${s.cpuMs.median.toFixed(1)} ms): ${s.outcome}`);
+  return r;
 }
 
 /** Export only: nested (default) vs nest: false. */

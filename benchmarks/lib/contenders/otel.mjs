@@ -11,8 +11,13 @@ function fail(span, err) {
   span.setStatus({ code: SpanStatusCode.ERROR, message: err?.message });
 }
 
-export async function create({ daemonAddress }) {
-  const pipeline = await createOtelPipeline({ daemonAddress });
+export function create({ daemonAddress }) {
+  return createOtelContender({ daemonAddress, name, label });
+}
+
+/** The raw OTel contender; `exporter: 'noop'` swaps XRayUdpSpanExporter for one that does nothing. */
+export async function createOtelContender({ daemonAddress, name, label, exporter }) {
+  const pipeline = await createOtelPipeline({ daemonAddress, exporter });
   const tracer = pipeline.provider.getTracer('xray-otel-bridge-bench');
 
   const SERVER = { kind: SpanKind.SERVER };
@@ -48,6 +53,8 @@ export async function create({ daemonAddress }) {
     name,
     label,
     tracesSpans: true,
+    // The no-op exporter sends nothing: the sink has nothing to count.
+    exportsSpans: exporter !== 'noop',
     segment: (n, fn) => asyncSpan(n, SERVER, fn),
     segmentSync: (n, fn) => syncSpan(n, SERVER, fn),
     subsegment: (n, fn) => asyncSpan(n, INTERNAL, fn),
