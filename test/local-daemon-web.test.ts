@@ -1,14 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { request } from 'node:http';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseHttpAddress } from '../src/local-daemon/web.js';
 import { startLocalDaemon, type LocalDaemon } from '../src/local-daemon/server.js';
 import type { AssembledTrace } from '../src/local-daemon/traces.js';
 import { datagram, newId, segment, sendDatagrams } from './fixtures/daemon-harness.js';
+import { launchChromium } from './support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = fileURLToPath(new URL('../test-output/', import.meta.url));
 
 let daemon: LocalDaemon;
@@ -50,18 +48,12 @@ const call = segment({
 const rejected = segment({ trace_id: root.trace_id, type: 'subsegment', parent_id: root.id, name: '<script>window.__xss=4</script>', start_time: now + 0.19, end_time: now + 0.195 });
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} not found: this test drives Debian's Chromium. Install it with "apt-get install -y chromium" (.ci/run does).`);
-  }
   daemon = await startLocalDaemon({ address: '127.0.0.1:0', http: '127.0.0.1:0', quietMs: 50 });
   baseUrl = daemon.address.http!.url;
   const finished = new Promise<AssembledTrace>((resolve) => daemon.once('trace', resolve));
   await sendDatagrams(daemon.address.udp.port, [datagram(call), datagram(rejected), datagram(root), 'not a datagram']);
   trace = await finished;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -147,50 +139,5 @@ describe('the web page, in a real browser', () => {
     } finally {
       await page.close();
     }
-  });
-});
-
-describe('the web server', () => {
-  function get(path: string, host?: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-    const { port } = daemon.address.http!;
-    return new Promise((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path, headers: host ? { Host: host } : {} }, (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (d: string) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      });
-      req.on('error', reject);
-      req.end();
-    });
-  }
-
-  it('forbids inline script and sniffing on every response', async () => {
-    const res = await get('/');
-    expect(res.status).toBe(200);
-    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
-    expect(res.headers['x-content-type-options']).toBe('nosniff');
-  });
-
-  it('builds the page without innerHTML', async () => {
-    const js = (await get('/app.js')).body;
-    expect(js).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
-  });
-
-  it('serves traces newest first as JSON', async () => {
-    const res = await get('/api/traces');
-    expect(JSON.parse(res.body).traces.map((t: { traceId: string }) => t.traceId)).toEqual([trace.traceId]);
-  });
-
-  it('answers only to loopback names when bound to loopback (no DNS rebinding)', async () => {
-    expect((await get('/api/traces', 'evil.example:80')).status).toBe(421);
-    expect((await get('/api/traces', `localhost:${daemon.address.http!.port}`)).status).toBe(200);
-  });
-
-  it('binds loopback unless --http names a host', () => {
-    expect(parseHttpAddress('8080')).toEqual({ host: '127.0.0.1', port: 8080 });
-    expect(parseHttpAddress(':8080')).toEqual({ host: '127.0.0.1', port: 8080 });
-    expect(parseHttpAddress('0.0.0.0:8080')).toEqual({ host: '0.0.0.0', port: 8080 });
-    expect(parseHttpAddress('[::1]:8080')).toEqual({ host: '::1', port: 8080 });
-    expect(() => parseHttpAddress('host:99999')).toThrow(/invalid --http address/);
   });
 });
