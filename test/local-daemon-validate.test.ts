@@ -13,7 +13,7 @@ describe('validateDatagram: the daemon\'s header rules first', () => {
     ['a header that is not JSON', 'format=json\n{}', 'bad header: not JSON: "format=json"'],
     ['a JSON header that is not an object', '"json"\n{}', 'bad header: not a JSON object: "\\"json\\""'],
   ])('rejects %s', (_what, text, reason) => {
-    expect(validateDatagram(text)).toEqual({ ok: false, errors: [reason], document: null, bytes: Buffer.byteLength(text) });
+    expect(validateDatagram(text)).toEqual({ ok: false, verdict: 'rejected', errors: [reason], warnings: [], document: null, bytes: Buffer.byteLength(text) });
   });
 
   it('rejects a datagram without a newline and one with only whitespace after the header', () => {
@@ -65,8 +65,7 @@ describe('validateDatagram: then what X-Ray would reject', () => {
     [{ end_time: undefined, in_progress: false }, 'document has neither "end_time" nor "in_progress": true; X-Ray needs one of them'],
     [{ type: 'segment' }, 'type must be "subsegment" or left out (for a segment), got string "segment"'],
     [{ type: 'subsegment' }, 'document is an independent subsegment ("type": "subsegment") without "parent_id", the id of the entity that called it'],
-    [{ namespace: 'local' }, 'namespace must be one of "aws", "remote", got string "local"'],
-    [{ annotations: { 'user id': 1 } }, 'annotations key "user id" is not allowed: keys are 1 to 500 letters, digits, "_" or "."'],
+    [{ namespace: 7 }, 'namespace must be a string, got number 7'],
     [{ annotations: { tags: ['a'] } }, 'annotations.tags must be a string of at most 1000 characters, a number or a boolean, got an array'],
     [{ annotations: { note: 'n'.repeat(1001) } }, "annotations.note is 1001 characters; X-Ray's limit for an annotation value is 1000"],
     [{ metadata: { debug: 'on' } }, 'metadata.debug must be an object, got string "on"'],
@@ -76,6 +75,9 @@ describe('validateDatagram: then what X-Ray would reject', () => {
     [{ cause: 7 }, 'cause must be an exception id (16 lowercase hex digits) or an object with "exceptions", got number 7'],
     [{ cause: 'not-an-id' }, 'cause "not-an-id" must be 16 lowercase hex digits'],
     [{ cause: { exceptions: [{ message: 'boom' }] } }, 'cause.exceptions[0] is missing "id"'],
+    [{ cause: { exceptions: [{ id: 'short' }] } }, 'cause.exceptions[0].id is 5 characters; an exception id has 16'],
+    [{ http: { response: { content_length: 'big' } } }, 'http.response.content_length must be a number, got string "big"'],
+    [{ cause: { exceptions: [{ id: newId(), stack: [{ line: '12' }] }] } }, 'cause.exceptions[0].stack[0].line must be an integer or null, got string "12"'],
   ])('explains %j in plain words', (overrides, message) => {
     expect(validateDocument(segment(overrides))).toEqual([message]);
   });
