@@ -8,7 +8,9 @@ import { datagram, HEADER, newId, runCli, segment, sendDatagrams, startCli, type
 
 interface Verdict {
   ok: boolean;
+  verdict: 'accepted' | 'accepted-with-loss' | 'rejected';
   errors: string[];
+  warnings: string[];
   document: Record<string, unknown> | null;
   bytes: number;
 }
@@ -71,7 +73,9 @@ describe('xray-otel-bridge daemon --json: one verdict per datagram', () => {
 
     expect(versionString).toEqual({
       ok: false,
+      verdict: 'rejected',
       errors: ['bad header: "version" must be the number 1, got "1"'],
+      warnings: [],
       document: null,
       bytes: Buffer.byteLength(`{"format":"json","version":"1"}\n${body}`),
     });
@@ -88,7 +92,9 @@ describe('xray-otel-bridge daemon --json: one verdict per datagram', () => {
     const [v] = await verdicts(d, [datagram(doc)]);
     expect(v).toEqual({
       ok: false,
+      verdict: 'rejected',
       errors: ['name "a,b" has characters X-Ray rejects (InvalidName): ","'],
+      warnings: [],
       document: doc,
       bytes: Buffer.byteLength(datagram(doc)),
     });
@@ -132,11 +138,25 @@ describe('xray-otel-bridge daemon --json: one verdict per datagram', () => {
     ]);
   });
 
+  it('says "accepted-with-loss" and what X-Ray drops, for a document X-Ray takes in part', async () => {
+    const d = await daemon(['--udp', '127.0.0.1:0', '--json']);
+    const doc = segment({ annotations: { 'my-annotation': 1 } });
+    const [v] = await verdicts(d, [datagram(doc)]);
+    expect(v).toEqual({
+      ok: true,
+      verdict: 'accepted-with-loss',
+      errors: [],
+      warnings: ['annotation "my-annotation" will be dropped: X-Ray keeps only annotation keys of 1 to 500 letters, digits, "_" or "."'],
+      document: doc,
+      bytes: Buffer.byteLength(datagram(doc)),
+    });
+  });
+
   it('prints nothing but verdicts on stdout', async () => {
     const d = await daemon(['--udp', '127.0.0.1:0', '--json', '--quiet-ms', '0']);
     await verdicts(d, [datagram(segment())]);
     expect(await d.stop()).toBe(0);
-    for (const line of d.stdout().trim().split('\n')) expect(Object.keys(JSON.parse(line))).toEqual(['ok', 'errors', 'document', 'bytes']);
+    for (const line of d.stdout().trim().split('\n')) expect(Object.keys(JSON.parse(line))).toEqual(['ok', 'verdict', 'errors', 'warnings', 'document', 'bytes']);
   });
 });
 
@@ -156,12 +176,21 @@ describe('xray-otel-bridge daemon (trees)', () => {
     const out = await d.waitForOutput('payments-service');
     const tree = out.slice(out.indexOf('trace '));
     expect(tree).toContain(`trace ${root.trace_id as string}`);
-    expect(tree).toMatch(/^frontend {2}segment {2}50\.0 ms/m);
+    expect(tree).toMatch(/^frontend {2}segment {2}50 ms/m);
     expect(tree).toContain('annotations: customer="c-42"');
     expect(tree).toMatch(/^└─ payments {2}remote .*FAULT$/m);
     expect(tree).toMatch(/^ {3}└─ payments-service {2}segment/m);
     expect(tree).toContain('✗ TimeoutError: card network timed out');
     expect(tree).not.toContain('\u001b[');
+  });
+
+  it('says what X-Ray will drop as soon as a document arrives, and marks it in the tree', async () => {
+    const d = await daemon(['--udp', '127.0.0.1:0', '--quiet-ms', '50']);
+    await sendDatagrams(d.port, [datagram(segment({ name: 'lossy', annotations: { 'Trace Name': 'x' } }))]);
+    const out = await d.waitForOutput('⚠ LOSS');
+    expect(out).toContain('⚠ accepted with loss "lossy"');
+    expect(out).toContain('annotation "Trace Name" will be dropped');
+    expect(out).toContain('1 accepted with loss');
   });
 
   it('says why a document is rejected as soon as it arrives', async () => {

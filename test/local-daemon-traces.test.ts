@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SegmentDocument } from '../src/exporter/document.js';
-import { renderTrace, safeText, shouldColor } from '../src/local-daemon/render-tree.js';
+import { MAX_TREE_DEPTH, renderTrace, safeText, shouldColor } from '../src/local-daemon/render-tree.js';
 import { assembleTrace, TraceAssembler, type AssembledTrace, type TraceNode } from '../src/local-daemon/traces.js';
 import { newId, newTraceId } from './fixtures/daemon-harness.js';
 
@@ -168,7 +168,7 @@ describe('TraceAssembler', () => {
     const trace_id = newTraceId();
     const root = doc('api', { trace_id });
     h.assembler.add(root);
-    h.assembler.add(doc('bad,name', { trace_id, type: 'subsegment', parent_id: root.id }), ['name "bad,name" has characters X-Ray rejects']);
+    h.assembler.add(doc('bad,name', { trace_id, type: 'subsegment', parent_id: root.id }), { rejected: ['name "bad,name" has characters X-Ray rejects'] });
     h.advance(10);
     expect(h.reported[0]!.rejectedCount).toBe(1);
     expect(h.reported[0]!.roots[0]!.children[0]!.rejected).toEqual(['name "bad,name" has characters X-Ray rejects']);
@@ -198,18 +198,18 @@ describe('renderTrace', () => {
         cause: { exceptions: [{ id: newId(), type: 'RangeError', message: 'bad price', stack: [{ label: 'price', path: 'pricing.js', line: 7 }] }] },
       },
     ];
-    return { ...assembleTrace(trace_id, [root]), firstReceivedAt: 0, lastReceivedAt: 0, revision: 1 };
+    return { ...assembleTrace(trace_id, [root]), documentsNotKept: 0, firstReceivedAt: 0, lastReceivedAt: 0, revision: 1 };
   }
 
   it('draws one line per entity with its duration, offset, http and flags, and details beneath', () => {
     expect(renderTrace(sample())).toBe(
       [
-        'trace 1-65550000-0123456789abcdef01234567 · 1 document · 3 entities · 250.0 ms · fault',
-        'frontend  segment  250.0 ms  GET http://shop/cart → 500  FAULT',
-        '├─ postgres  remote  20.0 ms  +10.0 ms',
+        'trace 1-65550000-0123456789abcdef01234567 · 1 document · 3 entities · 250 ms · fault',
+        'frontend  segment  250 ms  GET http://shop/cart → 500  FAULT',
+        '├─ postgres  remote  20 ms  +10 ms',
         '│     annotations: cart="c-1" items=3',
         '│     sql: SELECT * FROM carts WHERE id = $1',
-        '└─ pricing  150.0 ms  +50.0 ms  ERROR',
+        '└─ pricing  150 ms  +50 ms  ERROR',
         '      ✗ RangeError: bad price (price pricing.js:7)',
         '',
       ].join('\n'),
@@ -230,5 +230,72 @@ describe('renderTrace', () => {
 
   it('shows control characters from documents escaped, so they cannot drive the terminal', () => {
     expect(safeText('boom\u001b[2J\u0007\nnext')).toBe('boom\\u001b[2J\\u0007\\nnext');
+  });
+
+  function traceOf(docs: SegmentDocument[], verdicts: { warnings?: Map<string, string[]> } = {}): AssembledTrace {
+    return { ...assembleTrace(docs[0]!.trace_id, docs, new Map(), verdicts.warnings), documentsNotKept: 0, firstReceivedAt: 0, lastReceivedAt: 0, revision: 1 };
+  }
+
+  it('shows no more digits than the timestamps carry', () => {
+    const trace_id = newTraceId();
+    const ms = traceOf([doc('api', { trace_id }, 0, 0.012)]);
+    expect(renderTrace(ms)).toContain('api  segment  12 ms');
+    const us = traceOf([doc('api', { trace_id }, 0, 0.012345)]);
+    expect(renderTrace(us)).toContain('api  segment  12.3 ms');
+  });
+
+  it('says "1 document · 1 entity" in the singular', () => {
+    expect(renderTrace(traceOf([doc('api', { trace_id: newTraceId() })]))).toMatch(/ · 1 document · 1 entity · /);
+  });
+
+  it('keeps document order for siblings that start in the same millisecond', () => {
+    const trace_id = newTraceId();
+    const root = doc('api', { trace_id });
+    root.subsegments = ['zeta', 'alpha', 'mid'].map((name, i) => ({ name, id: newId(), start_time: T0 + 0.0101 + i * 0.0001, end_time: T0 + 0.02 }));
+    expect(shape(traceOf([root]).roots)).toBe('api(zeta alpha mid)');
+  });
+
+  it('explains a Lambda function\'s missing segment instead of flagging it', () => {
+    const trace_id = newTraceId();
+    const facade = 'fafafafafafafafa';
+    const text = renderTrace(traceOf([doc('handler', { trace_id, type: 'subsegment', parent_id: facade }), doc('DynamoDB', { trace_id, type: 'subsegment', parent_id: facade, namespace: 'aws' })]));
+    expect(text).toContain(`parent ${facade} is not here: in AWS Lambda it is the function's own segment, which Lambda sends to X-Ray itself`);
+    expect(text).not.toContain('parents never received');
+    expect(text).not.toContain('was not received');
+  });
+
+  it('shows what X-Ray will drop from a document it takes', () => {
+    const trace_id = newTraceId();
+    const root = doc('api', { trace_id });
+    const text = renderTrace(traceOf([root], { warnings: new Map([[root.id, ['annotation "my-annotation" will be dropped: …']]]) }));
+    expect(text).toContain('1 accepted with loss');
+    expect(text).toContain('⚠ X-Ray keeps this document, but:');
+    expect(text).toContain('annotation "my-annotation" will be dropped');
+  });
+
+  it('paints throttle apart from error and fault, as X-Ray\'s console does', () => {
+    const text = renderTrace(traceOf([doc('api', { trace_id: newTraceId(), throttle: true, error: true })]), { color: true });
+    expect(text).toContain('\u001b[35mTHROTTLE\u001b[39m');
+    expect(text).toContain('\u001b[33mERROR\u001b[39m');
+  });
+
+  it('shows a stack frame without a label without a stray space', () => {
+    const trace_id = newTraceId();
+    const text = renderTrace(traceOf([doc('api', { trace_id, cause: { exceptions: [{ id: newId(), type: 'Error', stack: [{ path: '/x.js', line: 20 }] }] } })]));
+    expect(text).toContain('✗ Error (/x.js:20)');
+  });
+
+  it('summarises entities nested deeper than it draws, in one line', () => {
+    const trace_id = newTraceId();
+    const root = doc('api', { trace_id });
+    let parent: { subsegments?: unknown[] } = root;
+    for (let i = 0; i < 750; i++) {
+      const child: { name: string; id: string; start_time: number; end_time: number; subsegments?: unknown[] } = { name: `level${i}`, id: newId(), start_time: T0, end_time: T0 + 0.1 };
+      parent.subsegments = [child];
+      parent = child;
+    }
+    const text = renderTrace(traceOf([root]));
+    expect(text).toContain(`… 710 more entities nested deeper than ${MAX_TREE_DEPTH} levels`);
+    expect(text.split('\n').length).toBeLessThan(MAX_TREE_DEPTH + 10);
   });
 });

@@ -41,6 +41,11 @@ describe('the web server', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
   });
 
+  it('serves a script that parses (a syntax error would blank the page)', async () => {
+    const js = (await get('/app.js')).body;
+    expect(() => new Function(js)).not.toThrow();
+  });
+
   it('builds the page without innerHTML', async () => {
     const js = (await get('/app.js')).body;
     expect(js).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);

@@ -78,6 +78,8 @@ describe('the web page, in a real browser', () => {
       const item = page.locator('#traces button', { hasText: 'storefront' });
       await item.waitFor();
       expect(await item.textContent()).toContain(trace.traceId);
+      // As X-Ray's trace list: method, status and URL of the request the trace served.
+      expect((await item.locator('.trace-request').innerText()).replace(/\s+/g, ' ')).toBe('GET 502 http://shop.local/cart?<b>x</b>');
 
       await item.click();
       await page.locator('#waterfall .entity').nth(3).waitFor();
@@ -86,10 +88,10 @@ describe('the web page, in a real browser', () => {
         summaries.map((s) => [s.querySelector('.name')?.textContent, s.querySelector('.dur')?.textContent]),
       );
       expect(rows).toEqual([
-        ['storefront', '200.0 ms'],
-        ['postgres', '40.0 ms'],
-        ['pricing', '120.0 ms'],
-        ['<script>window.__xss=4</script>', '5.0 ms'],
+        ['storefront', '200 ms'],
+        ['postgres', '40 ms'],
+        ['pricing', '120 ms'],
+        ['<script>window.__xss=4</script>', '5 ms'],
       ]);
       expect(await page.locator('#waterfall h2').textContent()).toBe('storefront');
 
@@ -141,3 +143,64 @@ describe('the web page, in a real browser', () => {
     }
   });
 });
+
+/** The browser globals these tests read, typed here: the project compiles without the DOM library. */
+interface BrowserGlobals {
+  document: { documentElement: { scrollWidth: number; clientWidth: number } };
+  getComputedStyle(element: unknown): { backgroundColor: string; getPropertyValue(name: string): string };
+}
+
+describe('the web page at narrow widths, in X-Ray console colours', () => {
+  it.each([1280, 760, 420])('lays the waterfall out at %i px: axis labels apart, every bar visible', async (width) => {
+    const page = await browser.newPage({ viewport: { width, height: 900 } });
+    try {
+      await page.goto(`${baseUrl}#trace=${encodeURIComponent(trace.traceId)}`);
+      await page.locator('#waterfall .entity').nth(3).waitFor();
+      const ticks = await page.locator('#waterfall .axis .tick').evaluateAll((els) =>
+        els.map((e) => e.getBoundingClientRect()).filter((r) => r.width > 0).map((r) => ({ left: r.left, right: r.right })),
+      );
+      expect(ticks.length).toBeGreaterThanOrEqual(3);
+      for (let i = 1; i < ticks.length; i++) expect(ticks[i]!.left, `tick ${i} overlaps the one before`).toBeGreaterThan(ticks[i - 1]!.right);
+      const tracks = await page.locator('#waterfall .track').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().width));
+      for (const w of tracks) expect(w).toBeGreaterThan(width / 3);
+      const overflow = await page.evaluate(() => {
+        const root = (globalThis as unknown as BrowserGlobals).document.documentElement;
+        return root.scrollWidth - root.clientWidth;
+      });
+      expect(overflow).toBeLessThanOrEqual(0);
+      mkdirSync(OUTPUT, { recursive: true });
+      await page.screenshot({ path: `${OUTPUT}local-daemon-web-${width}.png`, fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('gives ok, error, fault and throttle four different colours, and a healthy entity the ok colour', async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${baseUrl}#trace=${encodeURIComponent(trace.traceId)}`);
+      await page.locator('#waterfall .entity').nth(3).waitFor();
+      const palette = await page.evaluate(() => {
+        const g = globalThis as unknown as BrowserGlobals;
+        const root = g.getComputedStyle(g.document.documentElement);
+        return ['--ok', '--ok-strong', '--error', '--fault', '--throttle'].map((v) => root.getPropertyValue(v).trim());
+      });
+      const [ok, okStrong, error, fault, throttle] = palette.map(hexToRgb);
+      expect(new Set([ok, error, fault, throttle]).size).toBe(4);
+      const barColour = (selector: string) =>
+        page.locator(selector).first().evaluate((e) => (globalThis as unknown as BrowserGlobals).getComputedStyle(e).backgroundColor);
+      // storefront answered 502 (fault), postgres is healthy, pricing is flagged error.
+      expect(await barColour('.entity.status-fault > details > summary .bar')).toBe(fault);
+      expect(await barColour('.entity.status-error > details > summary .bar')).toBe(error);
+      expect(await barColour('.entity.status-ok > details > summary .bar')).toBe(ok);
+      expect([ok, okStrong]).not.toContain(throttle);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+function hexToRgb(hex: string): string {
+  const n = Number.parseInt(hex.replace('#', ''), 16);
+  return `rgb(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255})`;
+}

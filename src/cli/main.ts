@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { packageInfo } from '../local-daemon/package-root.js';
-import { renderTrace, safeText, shouldColor } from '../local-daemon/render-tree.js';
+import { verdictLine } from '../local-daemon/json-lines.js';
+import { plural, renderTrace, safeText, shouldColor } from '../local-daemon/render-tree.js';
 import { loadSamplingRules, type SamplingRule } from '../local-daemon/sampling.js';
 import { DEFAULT_LISTEN_ADDRESS, formatEndpoint, ListenError, parseListenAddress, startLocalDaemon, type LocalDaemon } from '../local-daemon/server.js';
 import { parseHttpAddress } from '../local-daemon/web.js';
@@ -30,7 +31,9 @@ Options:
                            sampling rules. Also "udp:host:port tcp:host:port". Port 0 picks a free
                            port. Default: $AWS_XRAY_DAEMON_ADDRESS, else ${DEFAULT_LISTEN_ADDRESS}
   --json                   print one JSON object per datagram instead of trees:
-                           {"ok", "errors", "document", "bytes"}
+                           {"ok", "verdict", "errors", "warnings", "document", "bytes"};
+                           verdict is "accepted", "accepted-with-loss" (warnings say what X-Ray
+                           drops) or "rejected" (errors say why)
   --out FILE               append accepted documents to FILE as JSON Lines
   --sampling-rules FILE    answer sampling calls with these rules: an X-Ray SDK local rules file
                            ({"version": 2, "rules": [...], "default": {...}}) or the output of
@@ -38,6 +41,8 @@ Options:
   --http host:port         also serve a web page of traces (off by default). A bare port binds
                            127.0.0.1; name another host to expose it
   --quiet-ms N             print a trace after N ms without new documents (default 1000)
+  --max-traces N           traces kept for the web page; the oldest go first (default 1000)
+  --max-memory-mb N        megabytes of documents kept; the oldest traces go first (default 64)
   -h, --help               show this help
 
 Exit status: 0 after SIGINT/SIGTERM, 2 for bad options or an address that is taken.
@@ -50,6 +55,8 @@ interface DaemonArgs {
   samplingRules: SamplingRule[] | undefined;
   http: string | undefined;
   quietMs: number;
+  maxTraces: number | undefined;
+  maxStoredBytes: number | undefined;
 }
 
 function parseDaemonArgs(args: string[], env: NodeJS.ProcessEnv): DaemonArgs | 'help' {
@@ -66,6 +73,8 @@ function parseDaemonArgs(args: string[], env: NodeJS.ProcessEnv): DaemonArgs | '
         'sampling-rules': { type: 'string' },
         http: { type: 'string' },
         'quiet-ms': { type: 'string' },
+        'max-traces': { type: 'string' },
+        'max-memory-mb': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -84,12 +93,9 @@ function parseDaemonArgs(args: string[], env: NodeJS.ProcessEnv): DaemonArgs | '
     throw new UsageError(`${source}: ${(err as Error).message}`);
   }
 
-  let quietMs = 1000;
-  if (values['quiet-ms'] !== undefined) {
-    const text = values['quiet-ms'];
-    quietMs = /^\d+$/.test(text) ? Number(text) : NaN;
-    if (!Number.isSafeInteger(quietMs)) throw new UsageError(`--quiet-ms must be a whole number of milliseconds, got ${JSON.stringify(text)}`);
-  }
+  const quietMs = wholeNumber(values['quiet-ms'], '--quiet-ms', 'milliseconds') ?? 1000;
+  const maxTraces = wholeNumber(values['max-traces'], '--max-traces', 'traces', 1);
+  const maxMemoryMb = wholeNumber(values['max-memory-mb'], '--max-memory-mb', 'megabytes', 1);
 
   if (values.http !== undefined) {
     try {
@@ -109,13 +115,30 @@ function parseDaemonArgs(args: string[], env: NodeJS.ProcessEnv): DaemonArgs | '
   }
   if (values.out === '') throw new UsageError('--out needs a file name');
 
-  return { address, json: values.json === true, out: values.out, samplingRules, http: values.http, quietMs };
+  return {
+    address,
+    json: values.json === true,
+    out: values.out,
+    samplingRules,
+    http: values.http,
+    quietMs,
+    maxTraces,
+    maxStoredBytes: maxMemoryMb === undefined ? undefined : maxMemoryMb * 1024 * 1024,
+  };
+}
+
+function wholeNumber(text: string | undefined, option: string, unit: string, min = 0): number | undefined {
+  if (text === undefined) return undefined;
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${option} must be a whole number of ${unit}${min > 0 ? ` (at least ${min})` : ''}, got ${JSON.stringify(text)}`);
+  return n;
 }
 
 async function runDaemon(args: DaemonArgs): Promise<number> {
   const color = shouldColor(process.stdout);
   const stderrColor = shouldColor(process.stderr);
   const red = (s: string) => (color ? `\u001b[31m${s}\u001b[39m` : s);
+  const yellow = (s: string) => (color ? `\u001b[33m${s}\u001b[39m` : s);
   const dim = (s: string) => (stderrColor ? `\u001b[2m${s}\u001b[22m` : s);
 
   let daemon: LocalDaemon;
@@ -126,6 +149,8 @@ async function runDaemon(args: DaemonArgs): Promise<number> {
       out: args.out,
       samplingRules: args.samplingRules,
       quietMs: args.quietMs,
+      maxTraces: args.maxTraces,
+      maxStoredBytes: args.maxStoredBytes,
     });
   } catch (err) {
     if (err instanceof ListenError) {
@@ -146,14 +171,19 @@ async function runDaemon(args: DaemonArgs): Promise<number> {
 
   daemon.on('datagram', (d) => {
     if (args.json) {
-      process.stdout.write(JSON.stringify({ ok: d.ok, errors: d.errors, document: d.document, bytes: d.bytes }) + '\n');
+      process.stdout.write(verdictLine(d) + '\n');
       return;
     }
-    if (d.ok) return;
+    if (d.verdict === 'accepted') return;
     const doc = d.document;
     const what = doc && typeof doc.name === 'string' ? ` ${JSON.stringify(safeText(doc.name, 80))}` : '';
-    const lines = [red(`✗ rejected${what} (${d.bytes} bytes from ${d.from.address}:${d.from.port}):`)];
-    for (const e of d.errors) lines.push(`    ${safeText(e, 400)}`);
+    const from = `${d.bytes} bytes from ${d.from.address}:${d.from.port}`;
+    const lines =
+      d.verdict === 'rejected'
+        ? [red(`✗ rejected${what} (${from}):`), ...d.errors.map((e) => `    ${safeText(e, 400)}`)]
+        : [yellow(`⚠ accepted with loss${what} (${from}): X-Ray keeps the document, but`)];
+    // A rejected document's losses matter too once its errors are fixed.
+    for (const w of d.warnings) lines.push(`    ${yellow('⚠')} ${safeText(w, 400)}`);
     process.stdout.write(lines.join('\n') + '\n');
   });
   daemon.on('trace', (trace) => {
@@ -172,7 +202,7 @@ async function runDaemon(args: DaemonArgs): Promise<number> {
       void daemon.close().then(() => {
         const s = daemon.stats;
         process.stderr.write(
-          `${BIN} daemon: stopped (${signal}): ${s.datagrams} datagrams, ${s.accepted} accepted, ${s.rejected} rejected, ${s.traces} trace${s.traces === 1 ? '' : 's'}\n`,
+          `${BIN} daemon: stopped (${signal}): ${stopSummary(s)}\n`,
         );
         resolve(0);
       });
@@ -180,6 +210,21 @@ async function runDaemon(args: DaemonArgs): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+}
+
+function stopSummary(s: LocalDaemon['stats']): string {
+  const parts = [plural(s.datagrams, 'datagram'), `${s.accepted.toLocaleString('en-US')} accepted`];
+  if (s.acceptedWithLoss > 0) parts.push(`${s.acceptedWithLoss.toLocaleString('en-US')} of them with loss`);
+  parts.push(`${s.rejected.toLocaleString('en-US')} rejected`, plural(s.traces, 'trace'));
+  const dropped = s.tracesDropped + s.documentsDropped + s.rejectionsDropped + s.outDropped;
+  if (dropped > 0) {
+    parts.push(
+      `not kept (memory caps): ${plural(s.tracesDropped, 'trace')}, ${plural(s.documentsDropped, 'document')}, ` +
+        `${plural(s.rejectionsDropped, 'rejection')}, ${plural(s.outDropped, '--out line')}`,
+    );
+  }
+  if (s.internalErrors > 0) parts.push(plural(s.internalErrors, 'internal error'));
+  return parts.join(', ');
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {

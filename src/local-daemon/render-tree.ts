@@ -18,6 +18,7 @@ interface Palette {
   yellow: Paint;
   cyan: Paint;
   green: Paint;
+  magenta: Paint;
 }
 
 const sgr = (open: number, close: number): Paint => (s) => `\u001b[${open}m${s}\u001b[${close}m`;
@@ -28,9 +29,13 @@ const COLORS: Palette = {
   yellow: sgr(33, 39),
   cyan: sgr(36, 39),
   green: sgr(32, 39),
+  magenta: sgr(35, 39),
 };
 const plain: Paint = (s) => s;
-const PLAIN: Palette = { bold: plain, dim: plain, red: plain, yellow: plain, cyan: plain, green: plain };
+const PLAIN: Palette = { bold: plain, dim: plain, red: plain, yellow: plain, cyan: plain, green: plain, magenta: plain };
+
+/** Deeper entities are summarised in one line: a tree 1,000 levels deep would print megabytes of indentation. */
+export const MAX_TREE_DEPTH = 40;
 
 /**
  * Document strings are untrusted: an escape sequence in a span name or error message could
@@ -47,11 +52,21 @@ export function safeText(s: unknown, max = 200): string {
   return escaped.length > max ? `${escaped.slice(0, max - 1)}…` : escaped;
 }
 
-export function formatDuration(ms: number | undefined): string {
+/**
+ * A duration for people. `precision` is how many decimals of seconds the timestamps carry
+ * (3 for milliseconds): no more digits are shown than the times hold.
+ */
+export function formatDuration(ms: number | undefined, precision = 6): string {
   if (ms === undefined) return 'in progress';
-  if (ms < 0.995) return `${ms.toFixed(2)} ms`;
-  if (ms < 1000) return `${ms.toFixed(1)} ms`;
-  return `${(ms / 1000).toFixed(2)} s`;
+  const msDecimals = Math.max(0, precision - 3);
+  if (ms < 0.995 && msDecimals > 0) return `${ms.toFixed(Math.min(2, msDecimals))} ms`;
+  if (ms < 999.5) return `${ms.toFixed(Math.min(1, msDecimals))} ms`;
+  return `${(ms / 1000).toFixed(Math.min(2, precision))} s`;
+}
+
+/** "1 entity", "3 entities", "1,200 datagrams". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
 
 /** The trace as an indented tree, one entity per line, details underneath. Ends with a newline. */
@@ -61,28 +76,42 @@ export function renderTrace(trace: AssembledTrace, options: RenderOptions = {}):
   const docs = trace.documents.length;
   const headline = [
     c.bold(`trace ${safeText(trace.traceId, 60)}`),
-    `${docs} document${docs === 1 ? '' : 's'}`,
-    `${trace.entityCount} entit${trace.entityCount === 1 ? 'y' : 'ies'}`,
-    formatDuration(trace.durationMs),
+    plural(docs, 'document'),
+    plural(trace.entityCount, 'entity', 'entities'),
+    formatDuration(trace.durationMs, trace.timePrecision),
   ];
   if (trace.revision > 1) headline.push(c.yellow(`updated (${trace.revision})`));
   if (trace.rejectedCount > 0) headline.push(c.red(`${trace.rejectedCount} rejected`));
+  if (trace.warnedCount > 0) headline.push(c.yellow(`${trace.warnedCount} accepted with loss`));
+  if (trace.documentsNotKept > 0) headline.push(c.yellow(`${plural(trace.documentsNotKept, 'document')} not kept (memory cap)`));
   if (trace.fault) headline.push(c.red('fault'));
   else if (trace.error) headline.push(c.yellow('error'));
   lines.push(headline.join(c.dim(' · ')));
-  if (trace.missingParents.length > 0) {
+  if (trace.lambdaParent !== undefined) {
+    lines.push(c.dim(`  parent ${safeText(trace.lambdaParent, 40)} is not here: in AWS Lambda it is the function's own segment, which Lambda sends to X-Ray itself`));
+  } else if (trace.missingParents.length > 0) {
     lines.push(c.yellow(`  parents never received: ${trace.missingParents.map((p) => safeText(p, 40)).join(', ')}`));
   }
 
-  const walk = (node: TraceNode, prefix: string, isLast: boolean, depth: number) => {
+  // An explicit stack: entities can nest a thousand levels deep.
+  const stack: Array<{ node: TraceNode; prefix: string; isLast: boolean; depth: number }> = [];
+  for (let i = trace.roots.length - 1; i >= 0; i--) stack.push({ node: trace.roots[i]!, prefix: '', isLast: true, depth: 0 });
+  while (stack.length > 0) {
+    const { node, prefix, isLast, depth } = stack.pop()!;
     const branch = depth === 0 ? '' : isLast ? '└─ ' : '├─ ';
+    if (depth > MAX_TREE_DEPTH) {
+      const hidden = countBelow(node);
+      lines.push(prefix + branch + c.dim(`… ${plural(hidden, 'more entity', 'more entities')} nested deeper than ${MAX_TREE_DEPTH} levels (the web page and --json show them all)`));
+      continue;
+    }
     lines.push(prefix + branch + nodeLine(node, trace, c));
     const childPrefix = depth === 0 ? prefix : prefix + (isLast ? '   ' : '│  ');
     const detailPrefix = childPrefix + (node.children.length > 0 ? '│  ' : '   ');
-    for (const d of details(node, c)) lines.push(detailPrefix + d);
-    node.children.forEach((child, i) => walk(child, childPrefix, i === node.children.length - 1, depth + 1));
-  };
-  trace.roots.forEach((root) => walk(root, '', true, 0));
+    for (const d of details(node, trace, c)) lines.push(detailPrefix + d);
+    for (let i = node.children.length - 1; i >= 0; i--) {
+      stack.push({ node: node.children[i]!, prefix: childPrefix, isLast: i === node.children.length - 1, depth: depth + 1 });
+    }
+  }
   return lines.join('\n') + '\n';
 }
 
@@ -93,14 +122,17 @@ function nodeLine(node: TraceNode, trace: AssembledTrace, c: Palette): string {
   if (node.kind === 'segment') parts.push(c.dim(e.origin ? `segment ${safeText(e.origin)}` : 'segment'));
   else if (e.namespace) parts.push(c.dim(safeText(e.namespace, 20)));
   const ms = node.end === undefined ? undefined : Math.max(0, (node.end - node.start) * 1000);
-  parts.push(node.end === undefined ? c.cyan('in progress') : formatDuration(ms));
+  parts.push(node.end === undefined ? c.cyan('in progress') : formatDuration(ms, trace.timePrecision));
   const offset = (node.start - trace.start) * 1000;
-  if (offset > 0.0005) parts.push(c.dim(`+${formatDuration(offset)}`));
+  const shownOffset = formatDuration(offset, trace.timePrecision);
+  if (offset > 0 && /[1-9]/.test(shownOffset)) parts.push(c.dim(`+${shownOffset}`));
   const http = httpSummary(e);
   if (http) parts.push(http);
+  // X-Ray's console colours: fault red, error orange (yellow here), throttle purple.
   if (e.fault) parts.push(c.red('FAULT'));
   if (e.error) parts.push(c.yellow('ERROR'));
-  if (e.throttle) parts.push(c.yellow('THROTTLE'));
+  if (e.throttle) parts.push(c.magenta('THROTTLE'));
+  if (node.warnings) parts.push(c.yellow('⚠ LOSS'));
   return parts.join('  ');
 }
 
@@ -115,14 +147,32 @@ function httpSummary(e: EntityDocument): string | undefined {
   return words.join(' ');
 }
 
-function details(node: TraceNode, c: Palette): string[] {
+function countBelow(node: TraceNode): number {
+  let n = 0;
+  const stack = [node];
+  while (stack.length > 0) {
+    n++;
+    stack.push(...stack.pop()!.children);
+  }
+  return n;
+}
+
+function details(node: TraceNode, trace: AssembledTrace, c: Palette): string[] {
   const e = node.entity;
   const out: string[] = [];
   if (node.rejected) {
     out.push(c.red('✗ X-Ray would reject this document:'));
     for (const reason of node.rejected) out.push(c.red(`    ${safeText(reason, 300)}`));
   }
-  if (node.missingParent) out.push(c.yellow(`parent ${safeText(node.missingParent, 40)} was not received`));
+  if (node.warnings) {
+    out.push(c.yellow(node.rejected ? '⚠ and once accepted, X-Ray would drop:' : '⚠ X-Ray keeps this document, but:'));
+    for (const w of node.warnings) out.push(c.yellow(`    ${safeText(w, 300)}`));
+  }
+  if (node.missingParent && node.missingParent === trace.lambdaParent) {
+    out.push(c.dim(`parent ${safeText(node.missingParent, 40)}: the Lambda function's segment (sent by Lambda, not through a daemon)`));
+  } else if (node.missingParent) {
+    out.push(c.yellow(`parent ${safeText(node.missingParent, 40)} was not received`));
+  }
   // A rejected document is shown too, so no field can be trusted to have its documented type.
   const annotations = isRecord(e.annotations) ? Object.entries(e.annotations) : [];
   if (annotations.length > 0) {
@@ -147,7 +197,15 @@ function causeLines(cause: CauseBlock | string | undefined): string[] {
     if (!isRecord(x)) return `✗ ${safeText(x, 160)}`;
     const head = [x.type, x.message].filter((s) => s !== undefined && s !== '').map((s) => safeText(s, 160));
     const top = Array.isArray(x.stack) && isRecord(x.stack[0]) ? x.stack[0] : undefined;
-    const where = top ? ` (${safeText(top.label ?? '', 60)} ${safeText(top.path ?? '', 80)}:${safeText(top.line ?? '?', 10)})` : '';
+    const where = top ? ` (${frameText(top)})` : '';
     return `✗ ${head.join(': ') || 'exception'}${x.remote === true ? ' [remote]' : ''}${where}`;
   });
+}
+
+/** "label path:line", leaving out what the frame lacks (no stray spaces or "undefined"). */
+function frameText(frame: Record<string, unknown>): string {
+  const label = frame.label === undefined || frame.label === '' ? '' : safeText(frame.label, 60);
+  const path = frame.path === undefined || frame.path === '' ? '' : safeText(frame.path, 80);
+  const line = typeof frame.line === 'number' ? `:${frame.line}` : '';
+  return [label, path + line].filter((p) => p !== '').join(' ') || '?';
 }

@@ -2,14 +2,14 @@ import { createSocket, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
 import { createWriteStream, openSync, type WriteStream } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import type { SegmentDocument } from '../exporter/document.js';
 import { ListenError } from '../shared/errors.js';
 import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress, type DaemonAddress, type DaemonEndpoint } from '../transport/address.js';
 import { createSamplingEndpoint, type SamplingRule } from './sampling.js';
 import { isAssemblable, TraceAssembler, type AssembledTrace } from './traces.js';
-import { prepareValidator, validateDatagram, type DatagramReport } from './validate.js';
+import { checkDatagram, prepareValidator, type CheckedDatagram, type DatagramReport } from './validate.js';
 import { createWebHandler, parseHttpAddress } from './web.js';
 
 /** The real daemon's default: listening where the SDKs send by default. */
@@ -31,14 +31,26 @@ export interface LocalDaemonOptions {
   quietMs?: number;
   /** ...or this long when a parent is missing or something is in progress (default 5 × quietMs). */
   incompleteQuietMs?: number;
-  /** Traces kept for the web page (default 1000). */
+  /** Traces kept for the web page; the oldest are forgotten first, and counted (default 1000). */
   maxTraces?: number;
+  /** Rejected datagrams kept for the web page; the oldest are forgotten first (default 100). */
+  maxRejections?: number;
+  /**
+   * Bytes of documents kept in traces (default 64 MiB): the oldest traces are forgotten first,
+   * so memory stays bounded whatever senders do. Every loss is counted in `stats`.
+   */
+  maxStoredBytes?: number;
 }
 
 /** One received datagram and its verdict. */
 export interface DatagramEvent extends DatagramReport {
   from: { address: string; port: number };
   receivedAt: number;
+  /**
+   * The document exactly as received, on one line, when it parsed as a JSON object: copying it
+   * out needs no re-serialising (which a deeply nested document would overflow).
+   */
+  documentJson: string | null;
 }
 
 export interface LocalDaemonAddress {
@@ -52,14 +64,30 @@ export interface LocalDaemonAddress {
 
 export interface LocalDaemonStats {
   datagrams: number;
+  /** Documents X-Ray would take, with or without loss. */
   accepted: number;
+  /** Of those, the ones X-Ray takes with parts dropped. */
+  acceptedWithLoss: number;
   rejected: number;
+  /** Traces reported (a trace updated by late documents counts again). */
   traces: number;
+  /** Traces forgotten to stay within maxTraces / maxStoredBytes. */
+  tracesDropped: number;
+  /** Documents not kept because their trace alone exceeded maxStoredBytes. */
+  documentsDropped: number;
+  /** Rejected datagrams forgotten beyond maxRejections. */
+  rejectionsDropped: number;
+  /** Lines not written to `out` because the file could not keep up (16 MiB waiting). */
+  outDropped: number;
+  /** Failures inside the stand-in or in a listener; each was reported, none stopped it. */
+  internalErrors: number;
 }
 
 export { ListenError };
 
-const MAX_REJECTIONS_KEPT = 100;
+const DEFAULT_MAX_REJECTIONS = 100;
+/** Lines waiting for the `out` file beyond this are dropped (and counted) rather than buffered without end. */
+const OUT_BACKLOG_LIMIT = 16 * 1024 * 1024;
 
 export interface LocalDaemonEvents {
   /** Every datagram, with its verdict. */
@@ -71,9 +99,19 @@ export interface LocalDaemonEvents {
 
 /** A running stand-in: start it with {@link startLocalDaemon}. */
 export class LocalDaemon extends EventEmitter<LocalDaemonEvents> {
-  readonly stats: LocalDaemonStats = { datagrams: 0, accepted: 0, rejected: 0, traces: 0 };
+  private readonly counters = {
+    datagrams: 0,
+    accepted: 0,
+    acceptedWithLoss: 0,
+    rejected: 0,
+    traces: 0,
+    rejectionsDropped: 0,
+    outDropped: 0,
+    internalErrors: 0,
+  };
   private readonly rejections: DatagramEvent[] = [];
   private closing: Promise<void> | undefined;
+  private warnedProblem = false;
 
   /** @internal */
   constructor(
@@ -83,33 +121,104 @@ export class LocalDaemon extends EventEmitter<LocalDaemonEvents> {
     private readonly web: Server | undefined,
     private readonly assembler: TraceAssembler,
     private readonly out: WriteStream | undefined,
+    private readonly maxRejections: number,
   ) {
     super();
   }
 
-  /** @internal */
+  /** What arrived, what was kept and what was dropped, and why; a snapshot. */
+  get stats(): LocalDaemonStats {
+    return {
+      ...this.counters,
+      tracesDropped: this.assembler.droppedTraces,
+      documentsDropped: this.assembler.droppedDocuments,
+    };
+  }
+
+  /**
+   * @internal Runs for every datagram, on the socket's callback: in-process that is the host
+   * application's event loop, so nothing here may throw or block for long.
+   */
   receive(msg: Buffer, from: { address: string; port: number }): void {
-    const report = validateDatagram(msg);
-    const event: DatagramEvent = { ...report, from, receivedAt: Date.now() };
-    this.stats.datagrams++;
-    if (report.ok && report.document) {
-      this.stats.accepted++;
-      this.out?.write(JSON.stringify(report.document) + '\n');
-      this.assembler.add(report.document as unknown as SegmentDocument);
-    } else {
-      this.stats.rejected++;
-      // Shown in its trace, marked, so the gap X-Ray would leave is visible where it happens.
-      if (isAssemblable(report.document)) this.assembler.add(report.document, report.errors);
-      this.rejections.push(event);
-      if (this.rejections.length > MAX_REJECTIONS_KEPT) this.rejections.shift();
+    let checked: CheckedDatagram;
+    try {
+      checked = checkDatagram(msg);
+    } catch (err) {
+      this.problem(err);
+      const reason = `the stand-in could not check this datagram (${describeError(err)}); X-Ray's verdict is unknown`;
+      checked = { report: { ok: false, verdict: 'rejected', errors: [reason], warnings: [], document: null, bytes: msg.length }, body: undefined };
     }
-    this.emit('datagram', event);
+    const { report, body } = checked;
+    const documentJson = report.document !== null && body !== undefined ? body.replace(NEWLINES, ' ') : null;
+    const event: DatagramEvent = { ...report, from, receivedAt: Date.now(), documentJson };
+    this.counters.datagrams++;
+    try {
+      if (report.ok && report.document) {
+        this.counters.accepted++;
+        if (report.warnings.length > 0) this.counters.acceptedWithLoss++;
+        if (documentJson !== null) this.writeOut(documentJson);
+        this.assembler.add(report.document as unknown as SegmentDocument, { warnings: report.warnings, bytes: report.bytes });
+      } else {
+        this.counters.rejected++;
+        // Shown in its trace, marked, so the gap X-Ray would leave is visible where it happens.
+        if (isAssemblable(report.document)) {
+          this.assembler.add(report.document, { rejected: report.errors, warnings: report.warnings, bytes: report.bytes });
+        }
+        this.rejections.push(event);
+        if (this.rejections.length > this.maxRejections) {
+          this.rejections.shift();
+          this.counters.rejectionsDropped++;
+        }
+      }
+    } catch (err) {
+      this.problem(err);
+    }
+    this.safeEmit('datagram', event);
   }
 
   /** @internal */
   traceFinished(trace: AssembledTrace): void {
-    this.stats.traces++;
-    this.emit('trace', trace);
+    this.counters.traces++;
+    this.safeEmit('trace', trace);
+  }
+
+  /**
+   * @internal A failure inside the stand-in or a listener: counted, given to 'error' listeners,
+   * else printed once as a process warning. Never thrown: in-process, a throw here would reach
+   * the socket's callback and end the host application.
+   */
+  problem(err: unknown): void {
+    this.counters.internalErrors++;
+    const error = err instanceof Error ? err : new Error(String(err));
+    if (this.listenerCount('error') > 0) {
+      try {
+        this.emit('error', error);
+        return;
+      } catch {
+        // An 'error' listener that throws is reported like any other failure: by the warning below.
+      }
+    }
+    if (!this.warnedProblem) {
+      this.warnedProblem = true;
+      process.emitWarning(`local X-Ray daemon: ${error.message} (further problems are only counted in stats.internalErrors)`, 'XRayLocalDaemonWarning');
+    }
+  }
+
+  private safeEmit<K extends 'datagram' | 'trace'>(event: K, ...args: LocalDaemonEvents[K]): void {
+    try {
+      (this.emit as (e: K, ...a: LocalDaemonEvents[K]) => boolean)(event, ...args);
+    } catch (err) {
+      this.problem(err);
+    }
+  }
+
+  private writeOut(line: string): void {
+    if (this.out === undefined) return;
+    if (this.out.writableLength > OUT_BACKLOG_LIMIT) {
+      this.counters.outDropped++;
+      return;
+    }
+    this.out.write(line + '\n');
   }
 
   /** Known traces, newest first (including ones still waiting for quiet). */
@@ -145,6 +254,13 @@ export class LocalDaemon extends EventEmitter<LocalDaemonEvents> {
     })();
     return this.closing;
   }
+}
+
+// In a JSON text that parsed, a line break can only be whitespace between tokens.
+const NEWLINES = /[\r\n]/g;
+
+function describeError(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
 function closeServer(server: Server): Promise<void> {
@@ -195,7 +311,9 @@ export async function startLocalDaemon(options: LocalDaemonOptions = {}): Promis
     quietMs: options.quietMs,
     incompleteQuietMs: options.incompleteQuietMs,
     maxTraces: options.maxTraces,
+    maxBytes: options.maxStoredBytes,
     onTrace: (trace) => ref.daemon?.traceFinished(trace),
+    onError: (err) => ref.daemon?.problem(err),
   });
   const sampling = createSamplingEndpoint({ rules: options.samplingRules });
 
@@ -213,7 +331,7 @@ export async function startLocalDaemon(options: LocalDaemonOptions = {}): Promis
       try {
         tcp = await listenHttp(
           { host: wanted.tcp.host, port: sharedFreePort ? udpPort : wanted.tcp.port },
-          sampling,
+          guarded(sampling, (err) => ref.daemon?.problem(err)),
           'TCP (sampling)',
         );
         break;
@@ -224,7 +342,7 @@ export async function startLocalDaemon(options: LocalDaemonOptions = {}): Promis
       }
     }
     if (httpWanted) {
-      web = await listenHttp(httpWanted, createWebHandler(() => ref.daemon, httpWanted.host), 'HTTP (web page)');
+      web = await listenHttp(httpWanted, guarded(createWebHandler(() => ref.daemon, httpWanted.host), (err) => ref.daemon?.problem(err)), 'HTTP (web page)');
     }
   } catch (err) {
     udp?.close();
@@ -251,11 +369,30 @@ export async function startLocalDaemon(options: LocalDaemonOptions = {}): Promis
   const daemonAddress = same
     ? formatEndpoint(udpEnd)
     : `udp:${formatEndpoint(udpEnd)} tcp:${formatEndpoint(tcpEnd)}`;
-  const daemon = new LocalDaemon({ udp: udpEnd, tcp: tcpEnd, daemonAddress, http: httpEnd }, udp, tcp, web, assembler, out);
+  const maxRejections = Math.max(0, options.maxRejections ?? DEFAULT_MAX_REJECTIONS);
+  const daemon = new LocalDaemon({ udp: udpEnd, tcp: tcpEnd, daemonAddress, http: httpEnd }, udp, tcp, web, assembler, out, maxRejections);
   ref.daemon = daemon;
-  udp.on('error', (err) => daemon.emit('error', err));
-  out?.on('error', (err) => daemon.emit('error', err));
+  // With no listener, an 'error' event would throw: every source reports through problem().
+  udp.on('error', (err) => daemon.problem(err));
+  tcp.on('error', (err) => daemon.problem(err));
+  web?.on('error', (err) => daemon.problem(err));
+  out?.on('error', (err) => daemon.problem(err));
   return daemon;
+}
+
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** A request handler that answers 500 instead of throwing into the server (and the host application). */
+function guarded(handler: RequestListener, onError: (err: unknown) => void): RequestListener {
+  return (req, res) => {
+    try {
+      handler(req, res);
+    } catch (err) {
+      onError(err);
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('internal error in the local X-Ray daemon\n');
+    }
+  };
 }
 
 function isUnspecified(host: string): boolean {

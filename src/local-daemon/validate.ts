@@ -73,18 +73,28 @@ function validators(): Compiled {
 
 /** Checks one datagram as the daemon and then X-Ray would. */
 export function validateDatagram(datagram: Buffer | string): DatagramReport {
+  return checkDatagram(datagram).report;
+}
+
+/** A verdict and the body as received (for copying it out exactly), when there was one. */
+export interface CheckedDatagram {
+  report: DatagramReport;
+  body: string | undefined;
+}
+
+export function checkDatagram(datagram: Buffer | string): CheckedDatagram {
   const bytes = typeof datagram === 'string' ? Buffer.byteLength(datagram) : datagram.length;
   const split = splitDatagram(datagram);
-  if (!split.ok) return rejected([split.reason], null, bytes);
+  if (!split.ok) return { report: rejected([split.reason], null, bytes), body: undefined };
 
   let parsed: unknown;
   try {
     parsed = JSON.parse(split.body);
   } catch (err) {
-    return rejected([`document is not JSON: ${(err as Error).message}`], null, bytes);
+    return { report: rejected([`document is not JSON: ${(err as Error).message}`], null, bytes), body: split.body };
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    return rejected([`document must be a JSON object, got ${describe(parsed)}`], null, bytes);
+    return { report: rejected([`document must be a JSON object, got ${describe(parsed)}`], null, bytes), body: split.body };
   }
   const document = parsed as Record<string, unknown>;
   const { errors, warnings } = checkDocument(document);
@@ -93,7 +103,7 @@ export function validateDatagram(datagram: Buffer | string): DatagramReport {
     errors.unshift(`document is ${bodyBytes} bytes; X-Ray's limit is 64 kB (${MAX_DOCUMENT_BYTES} bytes)`);
   }
   const verdict: Verdict = errors.length > 0 ? 'rejected' : warnings.length > 0 ? 'accepted-with-loss' : 'accepted';
-  return { ok: verdict !== 'rejected', verdict, errors, warnings, document, bytes };
+  return { report: { ok: verdict !== 'rejected', verdict, errors, warnings, document, bytes }, body: split.body };
 }
 
 function rejected(errors: string[], document: Record<string, unknown> | null, bytes: number): DatagramReport {

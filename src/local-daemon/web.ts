@@ -4,6 +4,7 @@ import type { DaemonEndpoint } from '../transport/address.js';
 import { HttpAddressError } from '../shared/errors.js';
 import type { LocalDaemon } from './server.js';
 import type { AssembledTrace, TraceNode } from './traces.js';
+import { safeJson } from './json-lines.js';
 import { PAGE_CSS, PAGE_HTML, PAGE_JS } from './web/page.js';
 
 /**
@@ -61,6 +62,7 @@ export function createWebHandler(getDaemon: () => LocalDaemon | undefined, bound
     if (path === '/api/rejections') {
       const rejections = (daemon?.recentRejections() ?? []).reverse().map((r) => ({
         errors: r.errors,
+        warnings: r.warnings,
         bytes: r.bytes,
         receivedAt: r.receivedAt,
         from: `${r.from.address}:${r.from.port}`,
@@ -92,54 +94,93 @@ function hostName(hostHeader: string): string {
 
 function summary(t: AssembledTrace) {
   const root = t.roots[0];
+  const http = root ? requestOf(root) : {};
   return {
     traceId: t.traceId,
     name: root?.name ?? '',
+    ...http,
     start: t.start,
     durationMs: t.durationMs ?? null,
+    timePrecision: t.timePrecision,
     documents: t.documents.length,
     entities: t.entityCount,
     fault: t.fault,
     error: t.error,
+    throttle: t.roots.some((r) => r.entity.throttle === true),
     rejected: t.rejectedCount,
+    warned: t.warnedCount,
     complete: t.complete,
+    lambdaParent: t.lambdaParent ?? null,
     receivedAt: t.firstReceivedAt,
     revision: `${t.revision}.${t.lastReceivedAt}`,
   };
 }
 
-interface NodeJson {
+/** Method, URL and status of the request a trace's root served, as X-Ray's trace list shows them. */
+function requestOf(node: TraceNode): { method: string | null; url: string | null; status: number | null } {
+  const http = node.entity.http;
+  const req = http !== null && typeof http === 'object' ? http.request : undefined;
+  const res = http !== null && typeof http === 'object' ? http.response : undefined;
+  return {
+    method: typeof req?.method === 'string' ? req.method : null,
+    url: typeof req?.url === 'string' ? req.url : null,
+    status: typeof res?.status === 'number' ? res.status : null,
+  };
+}
+
+interface RowJson {
   id: string;
   name: string;
   kind: string;
+  depth: number;
   parentId: string | null;
   missingParent: string | null;
   start: number;
   end: number | null;
   rejected: string[] | null;
+  warnings: string[] | null;
   entity: Record<string, unknown>;
-  children: NodeJson[];
 }
 
-function nodeJson(n: TraceNode): NodeJson {
-  // The children carry the embedded subsegments; sending them twice would double the payload.
-  const { subsegments: _omit, ...entity } = n.entity as unknown as Record<string, unknown>;
-  return {
-    id: n.id,
-    name: n.name,
-    kind: n.kind,
-    parentId: n.parentId ?? null,
-    missingParent: n.missingParent ?? null,
-    start: n.start,
-    end: n.end ?? null,
-    rejected: n.rejected ?? null,
-    entity,
-    children: n.children.map(nodeJson),
-  };
+/**
+ * The tree as rows in display order, each with its depth: flat, so neither this server nor the
+ * page recurses, however deep the documents nest.
+ */
+function rows(roots: readonly TraceNode[]): RowJson[] {
+  const out: RowJson[] = [];
+  const stack: Array<{ node: TraceNode; depth: number }> = [];
+  for (let i = roots.length - 1; i >= 0; i--) stack.push({ node: roots[i]!, depth: 0 });
+  while (stack.length > 0) {
+    const { node: n, depth } = stack.pop()!;
+    // The rows carry the embedded subsegments; sending them inside the entity too would double the payload.
+    const { subsegments: _omit, ...entity } = n.entity as unknown as Record<string, unknown>;
+    out.push({
+      id: n.id,
+      name: n.name,
+      kind: n.kind,
+      depth,
+      parentId: n.parentId ?? null,
+      missingParent: n.missingParent ?? null,
+      start: n.start,
+      end: n.end ?? null,
+      rejected: n.rejected ?? null,
+      warnings: n.warnings ?? null,
+      entity,
+    });
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push({ node: n.children[i]!, depth: depth + 1 });
+  }
+  return out;
 }
 
 function detail(t: AssembledTrace) {
-  return { ...summary(t), end: t.end ?? null, missingParents: t.missingParents, inProgress: t.inProgress, roots: t.roots.map(nodeJson) };
+  return {
+    ...summary(t),
+    end: t.end ?? null,
+    missingParents: t.missingParents,
+    inProgress: t.inProgress,
+    documentsNotKept: t.documentsNotKept,
+    rows: rows(t.roots),
+  };
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
@@ -148,5 +189,6 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  send(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
+  // Documents can nest deeper than JSON.stringify's recursion goes.
+  send(res, status, 'application/json; charset=utf-8', safeJson(body));
 }

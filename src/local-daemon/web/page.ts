@@ -38,61 +38,97 @@ export const PAGE_HTML = String.raw`<!doctype html>
 `;
 
 export const PAGE_CSS = String.raw`
-:root { --fg: #1d2330; --muted: #667085; --line: #e4e7ec; --bg: #ffffff; --panel: #f8f9fb;
-  --bar: #4f7cff; --seg: #7a5af8; --fault: #d92d20; --error: #dc6803; --sel: #eef3ff; }
+/* Status colours follow X-Ray's console: ok green, error (4xx) orange, fault (5xx) red, throttle (429) purple. */
+:root { --fg: #1d2330; --muted: #5f6b7a; --line: #e4e7ec; --bg: #ffffff; --panel: #f8f9fb; --sel: #eef3ff; --focus: #2f6fed;
+  --ok: #1d8102; --ok-strong: #0f5c00; --error: #e07700; --fault: #d13212; --throttle: #8d4bd6; --loss: #b35c00; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
-header { display: flex; align-items: baseline; gap: 16px; padding: 10px 16px; border-bottom: 1px solid var(--line); }
+header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 16px; padding: 10px 16px; border-bottom: 1px solid var(--line); }
 h1 { font-size: 17px; margin: 0; }
 h2 { font-size: 15px; margin: 0 0 8px; }
 .sub, .hint, #stats { color: var(--muted); font-weight: normal; font-size: 13px; }
-main { display: grid; grid-template-columns: minmax(260px, 340px) 1fr; min-height: calc(100vh - 46px); }
-nav { border-right: 1px solid var(--line); background: var(--panel); padding: 12px; overflow: auto; }
+main { display: grid; grid-template-columns: minmax(240px, 340px) minmax(0, 1fr); min-height: calc(100vh - 46px); }
+nav { border-right: 1px solid var(--line); background: var(--panel); padding: 12px; overflow: auto; min-width: 0; }
 #traces { list-style: none; margin: 0; padding: 0; }
 #traces li { margin: 0 0 6px; }
-#traces button { width: 100%; text-align: left; border: 1px solid var(--line); background: var(--bg); border-radius: 6px; padding: 7px 9px; cursor: pointer; font: inherit; color: inherit; }
-#traces button:hover { border-color: var(--bar); }
-#traces button[aria-pressed="true"] { background: var(--sel); border-color: var(--bar); }
+#traces button { width: 100%; text-align: left; border: 1px solid var(--line); border-left: 4px solid var(--ok); background: var(--bg); border-radius: 6px; padding: 7px 9px; cursor: pointer; font: inherit; color: inherit; }
+#traces button.status-error { border-left-color: var(--error); }
+#traces button.status-fault { border-left-color: var(--fault); }
+#traces button.status-throttle { border-left-color: var(--throttle); }
+#traces button:hover { border-color: var(--focus); }
+#traces button[aria-pressed="true"] { background: var(--sel); border-color: var(--focus); }
 .trace-name { font-weight: 600; overflow-wrap: anywhere; }
+.trace-request { display: flex; gap: 6px; align-items: baseline; font-size: 12px; margin: 2px 0; min-width: 0; }
+.trace-request .method { font-weight: 600; }
+.trace-request .url { color: var(--muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; }
+.status { font-weight: 600; font-variant-numeric: tabular-nums; color: var(--ok); }
+.status.status-error { color: var(--error); }
+.status.status-fault { color: var(--fault); }
+.status.status-throttle { color: var(--throttle); }
 .trace-meta, .trace-id { color: var(--muted); font-size: 12px; overflow-wrap: anywhere; }
 .badge { display: inline-block; font-size: 11px; padding: 0 6px; border-radius: 8px; margin-left: 4px; color: #fff; background: var(--muted); vertical-align: 1px; }
 .badge.fault, .badge.rejected { background: var(--fault); }
 .badge.error { background: var(--error); }
-#waterfall { padding: 12px 16px; overflow: auto; }
+.badge.throttle { background: var(--throttle); }
+.badge.loss { background: var(--loss); }
+#waterfall { padding: 12px 16px; overflow: auto; min-width: 0; }
 #waterfall h2 { font-size: 16px; overflow-wrap: anywhere; }
 .note { color: var(--error); }
-.axis, .entity > details > summary { display: grid; grid-template-columns: minmax(200px, 36%) 1fr 80px; gap: 8px; align-items: center; }
+.explain { color: var(--muted); font-style: italic; }
+.axis, .entity > details > summary { display: grid; grid-template-columns: minmax(120px, 36%) minmax(0, 1fr) 72px; gap: 8px; align-items: center; }
 .axis { color: var(--muted); font-size: 11px; border-bottom: 1px solid var(--line); padding: 4px 0; }
-.axis .ticks { display: flex; justify-content: space-between; }
+.axis .ticks { display: flex; justify-content: space-between; gap: 4px; min-width: 0; }
+.axis .tick { white-space: nowrap; font-variant-numeric: tabular-nums; }
 .rows { list-style: none; margin: 0; padding: 0; }
 .entity { border-bottom: 1px solid var(--line); }
 .entity > details > summary { cursor: pointer; padding: 4px 0; list-style: none; }
 .entity > details > summary::-webkit-details-marker { display: none; }
 .entity > details[open] > summary { background: var(--sel); }
-.label { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.label { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; min-width: 0; }
 .name { font-weight: 500; }
 .kind { color: var(--muted); font-size: 11px; margin-left: 6px; }
 .segment > details > summary .name { font-weight: 700; }
-.track { position: relative; height: 14px; background: var(--panel); border-radius: 3px; }
-.bar { position: absolute; top: 2px; bottom: 2px; min-width: 2px; border-radius: 2px; background: var(--bar); }
-.segment .bar { background: var(--seg); }
-.error > details > summary .bar { background: var(--error); }
-.fault > details > summary .bar, .rejected > details > summary .bar { background: var(--fault); }
+.track { position: relative; height: 14px; background: var(--panel); border-radius: 3px; min-width: 0; }
+.bar { position: absolute; top: 2px; bottom: 2px; min-width: 2px; border-radius: 2px; background: var(--ok); }
+.segment .bar { background: var(--ok-strong); }
+.status-error > details > summary .bar { background: var(--error); }
+.status-throttle > details > summary .bar { background: var(--throttle); }
+.status-fault > details > summary .bar { background: var(--fault); }
+.rejected > details > summary .bar { background: repeating-linear-gradient(45deg, var(--fault) 0 4px, #f4b6a9 4px 8px); }
+.loss > details > summary .name::after { content: " ⚠"; color: var(--loss); }
 .bar.open { background-image: repeating-linear-gradient(45deg, transparent 0 4px, rgba(255,255,255,.5) 4px 8px); }
-.dur { text-align: right; font-variant-numeric: tabular-nums; color: var(--muted); font-size: 12px; }
+.dur { text-align: right; font-variant-numeric: tabular-nums; color: var(--muted); font-size: 12px; white-space: nowrap; }
 .info { padding: 6px 8px 10px 24px; font-size: 13px; }
 .info h3 { font-size: 12px; color: var(--muted); margin: 8px 0 2px; }
-.info dl { display: grid; grid-template-columns: max-content 1fr; gap: 1px 12px; margin: 0; }
+.info dl { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 1px 12px; margin: 0; }
 .info dt { color: var(--muted); }
 .info dd { margin: 0; overflow-wrap: anywhere; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; }
 .info pre { margin: 0; background: var(--panel); padding: 6px; border-radius: 4px; overflow: auto; font-size: 12px; white-space: pre-wrap; overflow-wrap: anywhere; }
 .reasons { color: var(--fault); margin: 4px 0; padding-left: 18px; }
+.losses { color: var(--loss); margin: 4px 0; padding-left: 18px; }
 .exception { margin: 4px 0; }
 .exception .what { color: var(--fault); font-weight: 600; overflow-wrap: anywhere; }
-.stack { margin: 2px 0 0; padding-left: 18px; color: var(--muted); font-family: ui-monospace, monospace; font-size: 12px; }
+.stack { margin: 2px 0 0; padding-left: 18px; color: var(--muted); font-family: ui-monospace, monospace; font-size: 12px; overflow-wrap: anywhere; }
 #rejections-panel { margin-top: 14px; }
 #rejections { list-style: none; padding: 0; margin: 6px 0 0; font-size: 12px; }
 #rejections > li { border-left: 3px solid var(--fault); padding: 2px 6px; margin-bottom: 6px; background: var(--bg); overflow-wrap: anywhere; }
+
+/* Narrow windows: the list goes above the waterfall, and the axis keeps three labels. */
+@media (max-width: 900px) {
+  main { grid-template-columns: minmax(0, 1fr); align-content: start; }
+  nav { border-right: 0; border-bottom: 1px solid var(--line); max-height: 45vh; }
+  .axis .tick:nth-child(2), .axis .tick:nth-child(4) { display: none; }
+}
+/* Phones: each row puts name and duration on one line and the bar under them, full width. */
+@media (max-width: 560px) {
+  header { padding: 8px 10px; }
+  #waterfall { padding: 10px; }
+  .axis, .entity > details > summary { grid-template-columns: minmax(0, 1fr) auto; gap: 2px 8px; }
+  .axis > :first-child, .axis > .dur { display: none; }
+  .axis .ticks { grid-column: 1 / -1; }
+  .entity > details > summary .track { grid-column: 1 / -1; grid-row: 2; }
+  .info { padding-left: 8px; }
+}
 `;
 
 export const PAGE_JS = String.raw`'use strict';
@@ -120,11 +156,40 @@ export const PAGE_JS = String.raw`'use strict';
 
   function isObj(v) { return v !== null && typeof v === 'object' && !Array.isArray(v); }
 
-  function fmtMs(ms) {
+  // precision: decimals of seconds the trace's timestamps carry; never show more than that.
+  function fmtMs(ms, precision) {
     if (typeof ms !== 'number' || !isFinite(ms)) return 'in progress';
-    if (ms < 1) return ms.toFixed(2) + ' ms';
-    if (ms < 1000) return ms.toFixed(1) + ' ms';
-    return (ms / 1000).toFixed(2) + ' s';
+    var p = typeof precision === 'number' ? precision : 6;
+    var msDecimals = Math.max(0, p - 3);
+    if (ms < 0.995 && msDecimals > 0) return ms.toFixed(Math.min(2, msDecimals)) + ' ms';
+    if (ms < 999.5) return ms.toFixed(Math.min(1, msDecimals)) + ' ms';
+    return (ms / 1000).toFixed(Math.min(2, p)) + ' s';
+  }
+
+  function plural(n, one, many) { return n + ' ' + (n === 1 ? one : (many || one + 's')); }
+
+  // X-Ray's console: fault (5xx) red, throttle (429) purple, error (4xx) orange, ok green.
+  function statusOfCode(code) {
+    if (typeof code !== 'number') return 'ok';
+    if (code === 429) return 'throttle';
+    if (code >= 500) return 'fault';
+    if (code >= 400) return 'error';
+    return 'ok';
+  }
+
+  function statusOf(t) {
+    if (t.fault === true) return 'fault';
+    if (t.throttle === true) return 'throttle';
+    if (t.error === true) return 'error';
+    return statusOfCode(t.status);
+  }
+
+  function entityStatus(e) {
+    var code = isObj(e.http) && isObj(e.http.response) ? e.http.response.status : undefined;
+    if (e.fault === true) return 'fault';
+    if (e.throttle === true) return 'throttle';
+    if (e.error === true) return 'error';
+    return statusOfCode(code);
   }
 
   function fmtTime(epochMs) {
@@ -143,7 +208,8 @@ export const PAGE_JS = String.raw`'use strict';
 
   function renderList(data) {
     var s = data.stats || { datagrams: 0, accepted: 0, rejected: 0 };
-    byId('stats').textContent = s.datagrams + ' datagrams · ' + s.accepted + ' accepted · ' + s.rejected + ' rejected';
+    byId('stats').textContent = plural(s.datagrams, 'datagram') + ' · ' + s.accepted + ' accepted' +
+      (s.acceptedWithLoss > 0 ? ' (' + s.acceptedWithLoss + ' with loss)' : '') + ' · ' + s.rejected + ' rejected';
     var traces = Array.isArray(data.traces) ? data.traces : [];
     byId('empty').hidden = traces.length > 0;
     // Rebuilding an unchanged list every poll would take keyboard focus away from the reader.
@@ -157,13 +223,22 @@ export const PAGE_JS = String.raw`'use strict';
       b.type = 'button';
       b.dataset.traceId = str(t.traceId);
       b.setAttribute('aria-pressed', String(t.traceId === selected));
+      b.classList.add('status-' + statusOf(t));
       var name = el('div', 'trace-name', str(t.name) || '(unnamed)');
-      if (t.fault) name.appendChild(badge('fault', 'fault'));
-      else if (t.error) name.appendChild(badge('error', 'error'));
+      var st = statusOf(t);
+      if (st !== 'ok') name.appendChild(badge(st, st));
       if (t.rejected > 0) name.appendChild(badge(t.rejected + ' rejected', 'rejected'));
-      if (!t.complete) name.appendChild(badge('incomplete', 'incomplete'));
+      if (t.warned > 0) name.appendChild(badge(t.warned + ' with loss', 'loss'));
+      if (!t.complete && t.lambdaParent === null) name.appendChild(badge('incomplete', 'incomplete'));
       b.appendChild(name);
-      b.appendChild(el('div', 'trace-meta', fmtMs(t.durationMs) + ' · ' + t.entities + ' entities · ' + fmtTime(t.receivedAt)));
+      if (t.method !== null || t.url !== null || t.status !== null) {
+        var req = el('div', 'trace-request');
+        if (t.method !== null) req.appendChild(el('span', 'method', str(t.method)));
+        if (t.status !== null) req.appendChild(el('span', 'status status-' + statusOfCode(t.status), str(t.status)));
+        if (t.url !== null) req.appendChild(el('span', 'url', str(t.url)));
+        b.appendChild(req);
+      }
+      b.appendChild(el('div', 'trace-meta', fmtMs(t.durationMs, t.timePrecision) + ' · ' + plural(t.entities, 'entity', 'entities') + ' · ' + fmtTime(t.receivedAt)));
       b.appendChild(el('div', 'trace-id', str(t.traceId)));
       b.addEventListener('click', function () { select(str(t.traceId)); });
       li.appendChild(b);
@@ -186,6 +261,11 @@ export const PAGE_JS = String.raw`'use strict';
       var ul = el('ul', 'reasons');
       (Array.isArray(r.errors) ? r.errors : []).forEach(function (e) { ul.appendChild(el('li', '', str(e))); });
       li.appendChild(ul);
+      if (Array.isArray(r.warnings) && r.warnings.length > 0) {
+        var wl = el('ul', 'losses');
+        r.warnings.forEach(function (w) { wl.appendChild(el('li', '', str(w))); });
+        li.appendChild(wl);
+      }
       return li;
     }));
   }
@@ -211,29 +291,25 @@ export const PAGE_JS = String.raw`'use strict';
     byId('stats').textContent = 'cannot reach the daemon: ' + (err && err.message ? err.message : String(err));
   }
 
-  function flatten(nodes, depth, out) {
-    nodes.forEach(function (n) {
-      out.push({ node: n, depth: depth });
-      flatten(Array.isArray(n.children) ? n.children : [], depth + 1, out);
-    });
-    return out;
-  }
-
   function renderWaterfall(t) {
     shownRevision = t.revision;
     var wf = byId('waterfall');
     var parts = [];
     parts.push(el('h2', '', str(t.name) || '(unnamed)'));
     parts.push(el('p', 'trace-id', str(t.traceId)));
-    parts.push(el('p', 'trace-meta', fmtMs(t.durationMs) + ' · ' + t.entities + ' entities in ' + t.documents + ' documents'));
-    if (Array.isArray(t.missingParents) && t.missingParents.length > 0) {
+    var precision = t.timePrecision;
+    parts.push(el('p', 'trace-meta', fmtMs(t.durationMs, precision) + ' · ' + plural(t.entities, 'entity', 'entities') + ' in ' + plural(t.documents, 'document')));
+    if (t.lambdaParent !== null && t.lambdaParent !== undefined) {
+      parts.push(el('p', 'explain', 'Parent ' + str(t.lambdaParent) + " is not here: in AWS Lambda it is the function's own segment, which Lambda sends to X-Ray itself, not through a daemon."));
+    } else if (Array.isArray(t.missingParents) && t.missingParents.length > 0) {
       parts.push(el('p', 'note', 'Parents never received: ' + t.missingParents.map(str).join(', ')));
     }
+    if (t.documentsNotKept > 0) parts.push(el('p', 'note', plural(t.documentsNotKept, 'document') + " of this trace not kept (the stand-in's memory cap)"));
     var axis = el('div', 'axis');
     axis.appendChild(el('span', '', 'entity'));
     var ticks = el('span', 'ticks');
     var total = typeof t.durationMs === 'number' ? t.durationMs : 0;
-    [0, 0.25, 0.5, 0.75, 1].forEach(function (f) { ticks.appendChild(el('span', '', fmtMs(total * f))); });
+    [0, 0.25, 0.5, 0.75, 1].forEach(function (f) { ticks.appendChild(el('span', 'tick', fmtMs(total * f, precision))); });
     axis.appendChild(ticks);
     axis.appendChild(el('span', 'dur', 'duration'));
     parts.push(axis);
@@ -242,19 +318,19 @@ export const PAGE_JS = String.raw`'use strict';
     var end = typeof t.end === 'number' ? t.end : start;
     var span = Math.max(end - start, 1e-6);
     var rows = el('ol', 'rows');
-    flatten(Array.isArray(t.roots) ? t.roots : [], 0, []).forEach(function (item) {
-      rows.appendChild(renderRow(item.node, item.depth, start, span));
+    (Array.isArray(t.rows) ? t.rows : []).forEach(function (row) {
+      rows.appendChild(renderRow(row, row.depth, start, span, precision, t.lambdaParent));
     });
     parts.push(rows);
     wf.replaceChildren.apply(wf, parts);
   }
 
-  function renderRow(n, depth, start, span) {
+  function renderRow(n, depth, start, span, precision, lambdaParent) {
     var e = isObj(n.entity) ? n.entity : {};
     var li = el('li', 'entity ' + (n.kind === 'segment' ? 'segment' : 'subsegment'));
-    if (e.fault === true) li.classList.add('fault');
-    if (e.error === true || e.throttle === true) li.classList.add('error');
+    li.classList.add('status-' + entityStatus(e));
     if (Array.isArray(n.rejected)) li.classList.add('rejected');
+    if (Array.isArray(n.warnings)) li.classList.add('loss');
     li.dataset.entityId = str(n.id);
     var details = el('details');
     details.open = openIds.has(n.id);
@@ -263,7 +339,8 @@ export const PAGE_JS = String.raw`'use strict';
     });
     var summary = el('summary');
     var label = el('span', 'label');
-    label.style.paddingLeft = (depth * 16) + 'px';
+    // Indentation stops growing past 12 levels, so deep trees keep their names readable.
+    label.style.paddingLeft = (Math.min(depth, 12) * 14) + 'px';
     label.appendChild(el('span', 'name', str(n.name)));
     label.appendChild(el('span', 'kind', n.kind === 'segment' ? 'segment' : str(e.namespace || '')));
     summary.appendChild(label);
@@ -275,9 +352,9 @@ export const PAGE_JS = String.raw`'use strict';
     if (typeof n.end !== 'number') bar.classList.add('open');
     track.appendChild(bar);
     summary.appendChild(track);
-    summary.appendChild(el('span', 'dur', typeof n.end === 'number' ? fmtMs((n.end - n.start) * 1000) : 'in progress'));
+    summary.appendChild(el('span', 'dur', typeof n.end === 'number' ? fmtMs((n.end - n.start) * 1000, precision) : 'in progress'));
     details.appendChild(summary);
-    details.appendChild(renderInfo(n, e, start));
+    details.appendChild(renderInfo(n, e, start, precision, lambdaParent));
     li.appendChild(details);
     return li;
   }
@@ -302,16 +379,23 @@ export const PAGE_JS = String.raw`'use strict';
     return out;
   }
 
-  function renderInfo(n, e, start) {
+  function renderInfo(n, e, start, precision, lambdaParent) {
     var info = el('div', 'info');
     if (Array.isArray(n.rejected)) {
       var reasons = el('ul', 'reasons');
       n.rejected.forEach(function (r) { reasons.appendChild(el('li', '', str(r))); });
       section(info, 'X-Ray would reject this document', reasons);
     }
+    if (Array.isArray(n.warnings)) {
+      var losses = el('ul', 'losses');
+      n.warnings.forEach(function (w) { losses.appendChild(el('li', '', str(w))); });
+      section(info, Array.isArray(n.rejected) ? 'Once accepted, X-Ray would drop' : 'X-Ray keeps this document, but', losses);
+    }
     var basics = { id: n.id, kind: n.kind };
-    if (n.parentId) basics.parent = n.parentId + (n.missingParent ? ' (not received)' : '');
-    basics.start = '+' + fmtMs((n.start - start) * 1000);
+    if (n.parentId) {
+      basics.parent = n.parentId + (n.missingParent === null ? '' : n.missingParent === lambdaParent ? " (the Lambda function's segment, sent by Lambda itself)" : ' (not received)');
+    }
+    basics.start = '+' + fmtMs((n.start - start) * 1000, precision);
     ['origin', 'namespace', 'user', 'resource_arn', 'fault', 'error', 'throttle', 'in_progress'].forEach(function (k) {
       if (e[k] !== undefined) basics[k] = e[k];
     });
@@ -342,7 +426,8 @@ export const PAGE_JS = String.raw`'use strict';
         var ol = el('ol', 'stack');
         x.stack.slice(0, 30).forEach(function (f) {
           var fr = isObj(f) ? f : {};
-          ol.appendChild(el('li', '', str(fr.label) + ' (' + str(fr.path) + ':' + str(fr.line) + ')'));
+          var where = str(fr.path) + (typeof fr.line === 'number' ? ':' + fr.line : '');
+          ol.appendChild(el('li', '', [str(fr.label), where ? '(' + where + ')' : ''].filter(function (p) { return p !== ''; }).join(' ')));
         });
         ex.appendChild(ol);
       }
