@@ -22,8 +22,8 @@ const SIZES = QUICK
   ? { hostileRounds: 3, recorderSequences: 300, concurrent: 500, soakUnits: 60_000, garbage: 5_000 }
   : { hostileRounds: 20, recorderSequences: 3_000, concurrent: 2_000, soakUnits: 300_000, garbage: 20_000 };
 
-const bridge = await loadBridge();
-const { XRayUdpSpanExporter, registerXRay, startLocalDaemon, xrayRecorder } = bridge;
+const { XRayUdpSpanExporter, registerXRay, xrayRecorder } = await loadBridge();
+const { startLocalDaemon } = await import('../dist/local-daemon.js');
 const log = (line) => console.error(line);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const mb = (bytes) => Math.round((bytes / 1024 / 1024) * 10) / 10;

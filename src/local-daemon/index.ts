@@ -7,4 +7,4 @@ export type { LocalDaemon, LocalDaemonOptions, LocalDaemonAddress, LocalDaemonSt
 export { renderTrace } from './render-tree.js';
 export type { RenderOptions } from './render-tree.js';
 export type { AssembledTrace, TraceNode } from './traces.js';
-export type { DatagramReport } from './validate.js';
+export type { DatagramReport, Verdict } from './validate.js';
