@@ -56,6 +56,15 @@ describe('the web server', () => {
     expect(JSON.parse(res.body).traces.map((t: { traceId: string }) => t.traceId)).toEqual([trace.traceId]);
   });
 
+  it('serves the service map as JSON', async () => {
+    const map = JSON.parse((await get('/api/map')).body) as { traces: number; nodes: Array<{ name: string; requests: number }> };
+    expect(map.traces).toBe(1);
+    expect(map.nodes.map((n) => [n.name, n.requests])).toEqual([
+      ['storefront', 1],
+      ['client', 1],
+    ]);
+  });
+
   it('answers only to loopback names when bound to loopback (no DNS rebinding)', async () => {
     expect((await get('/api/traces', 'evil.example:80')).status).toBe(421);
     expect((await get('/api/traces', `localhost:${daemon.address.http!.port}`)).status).toBe(200);

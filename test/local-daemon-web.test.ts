@@ -144,6 +144,31 @@ describe('the web page, in a real browser', () => {
   });
 });
 
+describe('the service map on the web page', () => {
+  it('draws a node per service and called resource, edges with counts, and each node\'s outcome shares', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await page.goto(baseUrl);
+      await page.locator('#map .map-node').nth(3).waitFor();
+      const nodes = await page.locator('#map .map-node').evaluateAll((gs) =>
+        gs.map((g) => [g.querySelector('.node-name')?.textContent, g.querySelector('.node-meta')?.textContent, [...g.querySelectorAll('.node-ring')].map((r) => `${r.getAttribute('class')} ${r.getAttribute('data-share')}`)]),
+      );
+      expect(nodes.sort((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual([
+        ['client', '1 request', ['node-ring client 1.000']],
+        ['postgres', '1 call · 40 ms', ['node-ring ok 1.000']],
+        ['pricing', '1 call · 120 ms', ['node-ring error 1.000']],
+        ['storefront', '1 request · 200 ms', ['node-ring fault 1.000']],
+      ]);
+      const edges = await page.locator('#map .map-edge .edge-label').allTextContents();
+      expect(edges).toEqual(['1', '1', '1']);
+      mkdirSync(OUTPUT, { recursive: true });
+      await page.screenshot({ path: `${OUTPUT}local-daemon-web-map.png`, fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+});
+
 /** The browser globals these tests read, typed here: the project compiles without the DOM library. */
 interface BrowserGlobals {
   document: { documentElement: { scrollWidth: number; clientWidth: number } };

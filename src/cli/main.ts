@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { packageInfo } from '../local-daemon/package-root.js';
 import { verdictLine } from '../local-daemon/json-lines.js';
+import { renderServiceMap } from '../local-daemon/render-map.js';
 import { plural, renderTrace, safeText, shouldColor } from '../local-daemon/render-tree.js';
+import { buildServiceMap } from '../local-daemon/service-map.js';
 import { loadSamplingRules, type SamplingRule } from '../local-daemon/sampling.js';
 import { DEFAULT_LISTEN_ADDRESS, formatEndpoint, ListenError, parseListenAddress, startLocalDaemon, type LocalDaemon } from '../local-daemon/server.js';
 import { parseHttpAddress } from '../local-daemon/web.js';
@@ -41,6 +43,8 @@ Options:
   --http host:port         also serve a web page of traces (off by default). A bare port binds
                            127.0.0.1; name another host to expose it
   --quiet-ms N             print a trace after N ms without new documents (default 1000)
+  --map                    print the service map of the traces kept (nodes with requests, latency
+                           and ok/error/fault/throttle shares; edges with counts) instead of trees
   --max-traces N           traces kept for the web page; the oldest go first (default 1000)
   --max-memory-mb N        megabytes of documents kept; the oldest traces go first (default 64)
   -h, --help               show this help
@@ -57,6 +61,7 @@ interface DaemonArgs {
   quietMs: number;
   maxTraces: number | undefined;
   maxStoredBytes: number | undefined;
+  map: boolean;
 }
 
 function parseDaemonArgs(args: string[], env: NodeJS.ProcessEnv): DaemonArgs | 'help' {
@@ -74,6 +79,7 @@ function parseDaemonArgs(args: string[], env: NodeJS.ProcessEnv): DaemonArgs | '
         http: { type: 'string' },
         'quiet-ms': { type: 'string' },
         'max-traces': { type: 'string' },
+        map: { type: 'boolean' },
         'max-memory-mb': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -124,6 +130,7 @@ function parseDaemonArgs(args: string[], env: NodeJS.ProcessEnv): DaemonArgs | '
     quietMs,
     maxTraces,
     maxStoredBytes: maxMemoryMb === undefined ? undefined : maxMemoryMb * 1024 * 1024,
+    map: values.map === true,
   };
 }
 
@@ -186,8 +193,16 @@ async function runDaemon(args: DaemonArgs): Promise<number> {
     for (const w of d.warnings) lines.push(`    ${yellow('⚠')} ${safeText(w, 400)}`);
     process.stdout.write(lines.join('\n') + '\n');
   });
+  // With --map, traces reported together (one quiet period) print one map, not one each.
+  let mapTimer: NodeJS.Timeout | undefined;
+  const printMap = () => {
+    mapTimer = undefined;
+    process.stdout.write(renderServiceMap(buildServiceMap(daemon.traces()), { color }) + '\n');
+  };
   daemon.on('trace', (trace) => {
-    if (!args.json) process.stdout.write(renderTrace(trace, { color }) + '\n');
+    if (args.json) return;
+    if (!args.map) process.stdout.write(renderTrace(trace, { color }) + '\n');
+    else mapTimer ??= setTimeout(printMap, 100);
   });
   daemon.on('error', (err) => process.stderr.write(`${BIN} daemon: ${err.message}\n`));
 
@@ -200,6 +215,10 @@ async function runDaemon(args: DaemonArgs): Promise<number> {
       }
       stopping = true;
       void daemon.close().then(() => {
+        if (mapTimer !== undefined) {
+          clearTimeout(mapTimer);
+          printMap();
+        }
         const s = daemon.stats;
         process.stderr.write(
           `${BIN} daemon: stopped (${signal}): ${stopSummary(s)}\n`,

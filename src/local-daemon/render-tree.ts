@@ -11,7 +11,7 @@ export function shouldColor(stream: { isTTY?: boolean } = process.stdout, env: N
 }
 
 type Paint = (s: string) => string;
-interface Palette {
+export interface Palette {
   bold: Paint;
   dim: Paint;
   red: Paint;
@@ -33,6 +33,11 @@ const COLORS: Palette = {
 };
 const plain: Paint = (s) => s;
 const PLAIN: Palette = { bold: plain, dim: plain, red: plain, yellow: plain, cyan: plain, green: plain, magenta: plain };
+
+/** The terminal colours, or none. */
+export function palette(color: boolean): Palette {
+  return color ? COLORS : PLAIN;
+}
 
 /** Deeper entities are summarised in one line: a tree 1,000 levels deep would print megabytes of indentation. */
 export const MAX_TREE_DEPTH = 40;
@@ -71,7 +76,7 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 
 /** The trace as an indented tree, one entity per line, details underneath. Ends with a newline. */
 export function renderTrace(trace: AssembledTrace, options: RenderOptions = {}): string {
-  const c = options.color === true ? COLORS : PLAIN;
+  const c = palette(options.color === true);
   const lines: string[] = [];
   const docs = trace.documents.length;
   const headline = [

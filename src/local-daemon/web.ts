@@ -5,6 +5,7 @@ import { HttpAddressError } from '../shared/errors.js';
 import type { LocalDaemon } from './server.js';
 import type { AssembledTrace, TraceNode } from './traces.js';
 import { safeJson } from './json-lines.js';
+import { buildServiceMap } from './service-map.js';
 import { PAGE_CSS, PAGE_HTML, PAGE_JS } from './web/page.js';
 
 /**
@@ -59,6 +60,7 @@ export function createWebHandler(getDaemon: () => LocalDaemon | undefined, bound
     if (path === '/api/traces') {
       return sendJson(res, 200, { stats: daemon?.stats ?? null, traces: (daemon?.traces() ?? []).map(summary) });
     }
+    if (path === '/api/map') return sendJson(res, 200, buildServiceMap(daemon?.traces() ?? []));
     if (path === '/api/rejections') {
       const rejections = (daemon?.recentRejections() ?? []).reverse().map((r) => ({
         errors: r.errors,

@@ -28,9 +28,15 @@ export const PAGE_HTML = String.raw`<!doctype html>
       <ul id="rejections"></ul>
     </details>
   </nav>
-  <section id="waterfall" aria-label="Trace waterfall">
-    <p class="hint">Choose a trace to see its waterfall.</p>
-  </section>
+  <div id="view">
+    <details id="map-panel" open>
+      <summary>Service map <span class="sub" id="map-summary"></span></summary>
+      <div id="map" role="img" aria-label="Service map"></div>
+    </details>
+    <section id="waterfall" aria-label="Trace waterfall">
+      <p class="hint">Choose a trace to see its waterfall.</p>
+    </section>
+  </div>
 </main>
 <script src="/app.js" defer></script>
 </body>
@@ -71,6 +77,22 @@ nav { border-right: 1px solid var(--line); background: var(--panel); padding: 12
 .badge.error { background: var(--error); }
 .badge.throttle { background: var(--throttle); }
 .badge.loss { background: var(--loss); }
+#view { min-width: 0; }
+#map-panel { padding: 10px 16px 0; border-bottom: 1px solid var(--line); }
+#map-panel > summary { cursor: pointer; font-weight: 600; padding-bottom: 6px; }
+#map svg { display: block; width: 100%; height: auto; max-height: 420px; }
+#map .edge { stroke: #98a2b3; stroke-width: 1.5; fill: none; }
+#map .edge-label { font-size: 11px; fill: var(--muted); }
+#map .node-ring { fill: none; stroke-width: 7; }
+#map .node-ring.ok { stroke: var(--ok); }
+#map .node-ring.client { stroke: #98a2b3; }
+#map .node-ring.error { stroke: var(--error); }
+#map .node-ring.fault { stroke: var(--fault); }
+#map .node-ring.throttle { stroke: var(--throttle); }
+#map .node-core { fill: var(--bg); stroke: var(--line); }
+#map .node-name { font-size: 12px; font-weight: 600; fill: var(--fg); }
+#map .node-meta { font-size: 11px; fill: var(--muted); }
+#map .node-kind { font-size: 10px; fill: var(--muted); }
 #waterfall { padding: 12px 16px; overflow: auto; min-width: 0; }
 #waterfall h2 { font-size: 16px; overflow-wrap: anywhere; }
 .note { color: var(--error); }
@@ -436,7 +458,92 @@ export const PAGE_JS = String.raw`'use strict';
     return box;
   }
 
+  // ---- service map: SVG built with createElementNS, columns by distance from the clients.
+  var SVG_NS = 'http://www.w3.org/2000/svg';
+  var mapSignature = '';
+
+  function svg(tag, attrs, text) {
+    var e = document.createElementNS(SVG_NS, tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, String(attrs[k])); });
+    if (text !== undefined) e.textContent = String(text);
+    return e;
+  }
+
+  function layoutColumns(map) {
+    var depth = {};
+    var next = {};
+    map.edges.forEach(function (e) { (next[e.from] = next[e.from] || []).push(e.to); });
+    var incoming = {};
+    map.edges.forEach(function (e) { incoming[e.to] = true; });
+    var queue = map.nodes.filter(function (n) { return !incoming[n.id]; }).map(function (n) { return n.id; });
+    queue.forEach(function (id) { depth[id] = 0; });
+    for (var i = 0; i < queue.length; i++) {
+      (next[queue[i]] || []).forEach(function (to) {
+        if (depth[to] === undefined) { depth[to] = depth[queue[i]] + 1; queue.push(to); }
+      });
+    }
+    map.nodes.forEach(function (n) { if (depth[n.id] === undefined) depth[n.id] = 0; });
+    return depth;
+  }
+
+  function renderMap(map) {
+    var nodes = Array.isArray(map.nodes) ? map.nodes : [];
+    var edges = Array.isArray(map.edges) ? map.edges : [];
+    byId('map-summary').textContent = nodes.length === 0 ? '' : '· ' + plural(nodes.length, 'node') + ' · ' + plural(map.traces, 'trace');
+    var signature = JSON.stringify(map);
+    if (signature === mapSignature) return;
+    mapSignature = signature;
+    var box = byId('map');
+    if (nodes.length === 0) { box.replaceChildren(el('p', 'hint', 'The map appears with the first trace.')); return; }
+    var depth = layoutColumns({ nodes: nodes, edges: edges });
+    var columns = [];
+    nodes.forEach(function (n) { (columns[depth[n.id]] = columns[depth[n.id]] || []).push(n); });
+    var COL = 190, ROW = 110, R = 26;
+    var pos = {};
+    var height = 0;
+    columns.forEach(function (col, c) {
+      (col || []).forEach(function (n, r) { pos[n.id] = { x: 90 + c * COL, y: 50 + r * ROW }; height = Math.max(height, 50 + r * ROW); });
+    });
+    var root = svg('svg', { viewBox: '0 0 ' + (columns.length * COL) + ' ' + (height + 60), preserveAspectRatio: 'xMinYMin meet' });
+    edges.forEach(function (e) {
+      var a = pos[e.from], b = pos[e.to];
+      if (!a || !b) return;
+      var g = svg('g', { 'class': 'map-edge' });
+      g.appendChild(svg('line', { 'class': 'edge', x1: a.x + R, y1: a.y, x2: b.x - R, y2: b.y }));
+      g.appendChild(svg('text', { 'class': 'edge-label', x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 - 4, 'text-anchor': 'middle' }, e.requests));
+      root.appendChild(g);
+    });
+    var circumference = 2 * Math.PI * R;
+    nodes.forEach(function (n) {
+      var p = pos[n.id];
+      var g = svg('g', { 'class': 'map-node', 'data-node': n.id });
+      g.appendChild(svg('circle', { 'class': 'node-core', cx: p.x, cy: p.y, r: R }));
+      // The ring: one arc per outcome, its length the outcome's share, as in X-Ray's console.
+      var offset = 0;
+      var outcomes = isObj(n.outcomes) ? n.outcomes : {};
+      // The clients are outside the traced system: a plain ring, as in X-Ray's console.
+      (n.kind === 'client' ? ['client'] : ['ok', 'error', 'fault', 'throttle']).forEach(function (o) {
+        var share = o === 'client' ? 1 : n.requests > 0 ? (outcomes[o] || 0) / n.requests : (o === 'ok' ? 1 : 0);
+        if (share <= 0) return;
+        g.appendChild(svg('circle', { 'class': 'node-ring ' + o, 'data-share': share.toFixed(3), cx: p.x, cy: p.y, r: R,
+          'stroke-dasharray': (share * circumference) + ' ' + circumference, 'stroke-dashoffset': -offset, transform: 'rotate(-90 ' + p.x + ' ' + p.y + ')' }));
+        offset += share * circumference;
+      });
+      g.appendChild(svg('text', { 'class': 'node-kind', x: p.x, y: p.y + 4, 'text-anchor': 'middle' }, n.kind === 'aws' ? 'AWS' : n.kind));
+      var name = str(n.name);
+      g.appendChild(svg('text', { 'class': 'node-name', x: p.x, y: p.y + R + 16, 'text-anchor': 'middle' }, name.length > 24 ? name.slice(0, 23) + '…' : name));
+      var meta = n.kind === 'client' ? plural(n.requests, 'request') : plural(n.requests, n.kind === 'service' ? 'request' : 'call') + ' · ' + fmtMs(n.averageMs, 3);
+      g.appendChild(svg('text', { 'class': 'node-meta', x: p.x, y: p.y + R + 30, 'text-anchor': 'middle' }, meta));
+      g.appendChild(svg('title', {}, name + ': ' + ['ok', 'error', 'fault', 'throttle'].map(function (o) {
+        return o + ' ' + (n.requests > 0 ? Math.round((outcomes[o] || 0) / n.requests * 100) : 0) + '%';
+      }).join(', ')));
+      root.appendChild(g);
+    });
+    box.replaceChildren(root);
+  }
+
   function refresh() {
+    getJson('/api/map').then(renderMap).catch(function () { /* the list shows the error */ });
     getJson('/api/traces').then(renderList).catch(showError);
     getJson('/api/rejections').then(renderRejections).catch(function () { /* the list shows the error */ });
   }
