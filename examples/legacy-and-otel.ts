@@ -1,14 +1,15 @@
 /**
  * Legacy X-Ray recorder code and plain OpenTelemetry code, side by side in one request, producing
- * one trace. Run it from the repository (bundled, as the test does) or adapt the imports to
- * `xray-otel-bridge` in an application. It prints the X-Ray documents the exporter would send.
+ * one trace. It prints the X-Ray documents the exporter would send.
+ *
+ * Run it: `npm run example -- examples/legacy-and-otel.ts` (builds the package, then runs this file
+ * with `node --import ./examples/ts-loader.mjs`). It imports `xray-otel-bridge` as an application does.
  */
 import { context, trace, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { toSegmentDocuments } from '../src/exporter/to-segment-documents.js';
-import { xray_recorder } from '../src/recorder/index.js';
+import { toSegmentDocuments, xray_recorder } from 'xray-otel-bridge';
 
 // --- The OTel setup an application has anyway (here: print instead of sending to the daemon). ---
 const finished: ReadableSpan[] = [];
