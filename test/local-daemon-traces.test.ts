@@ -216,6 +216,19 @@ describe('renderTrace', () => {
     );
   });
 
+  it('shows where an exception was thrown without stray spaces or placeholders for missing fields', () => {
+    const where = (frame: Record<string, unknown>): string => {
+      const t = sample();
+      t.roots[0]!.entity.cause = { exceptions: [{ id: newId(), type: 'E', stack: [frame] }] };
+      const line = renderTrace(t).split('\n').find((l) => l.includes('✗ E')) ?? '';
+      return line.slice(line.indexOf('✗'));
+    };
+    expect(where({ path: '/x.js', line: 20 })).toBe('✗ E (/x.js:20)');
+    expect(where({ label: 'async', path: '/x.js', line: 20 })).toBe('✗ E (async /x.js:20)');
+    expect(where({ label: 'Array.map', path: '<anonymous>' })).toBe('✗ E (Array.map <anonymous>)');
+    expect(where({ label: 'async Promise.all' })).toBe('✗ E (async Promise.all)');
+  });
+
   it('uses colour only when asked', () => {
     expect(renderTrace(sample())).not.toContain('\u001b[');
     expect(renderTrace(sample(), { color: true })).toContain('\u001b[31mFAULT\u001b[39m');

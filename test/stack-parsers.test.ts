@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ExceptionDocument, StackFrame } from '../src/exporter/document.js';
@@ -131,6 +132,73 @@ describe('JavaScript (V8) stacks', () => {
       { label: 'async Promise.all' },
       { label: 'async handler', path: '/srv/app/handler.js', line: 22 },
     ]);
+  });
+
+  it('strips the `async` marker from frames without a function name, in ES modules and CommonJS (Node 20 output)', () => {
+    // Printed by Node 20 for anonymous async arrow functions and top-level await.
+    const esm = `Error: socket hang up
+    at send (file:///tmp/app/index.mjs:1:46)
+    at async Client.send (file:///tmp/app/index.mjs:2:38)
+    at async file:///tmp/app/index.mjs:4:96
+    at async Promise.all (index 0)
+    at async handler (file:///tmp/app/index.mjs:4:43)
+    at async file:///tmp/app/index.mjs:5:7`;
+    expect(frames(esm, 'nodejs')).toEqual([
+      { label: 'send', path: '/tmp/app/index.mjs', line: 1 },
+      { label: 'async Client.send', path: '/tmp/app/index.mjs', line: 2 },
+      { label: 'async', path: '/tmp/app/index.mjs', line: 4 },
+      { label: 'async Promise.all' },
+      { label: 'async handler', path: '/tmp/app/index.mjs', line: 4 },
+      { label: 'async', path: '/tmp/app/index.mjs', line: 5 },
+    ]);
+    const cjs = `Error: socket hang up
+    at send (/tmp/app/index.cjs:1:46)
+    at async /tmp/app/node_modules/@smithy/middleware-retry/dist-cjs/index.js:118:5
+    at async C:\\app\\index.js:2:22
+    at async file:///C:/app/index.mjs:3:1`;
+    expect(frames(cjs, 'nodejs')).toEqual([
+      { label: 'send', path: '/tmp/app/index.cjs', line: 1 },
+      { label: 'async', path: '/tmp/app/node_modules/@smithy/middleware-retry/dist-cjs/index.js', line: 118 },
+      { label: 'async', path: 'C:\\app\\index.js', line: 2 },
+      { label: 'async', path: 'C:/app/index.mjs', line: 3 },
+    ]);
+  });
+
+  it('reads the other frame forms V8 prints: built-ins, generators, getters, wasm, `new`, stray spaces', () => {
+    const stack = `Error: boom
+    at Array.map (<anonymous>)
+    at Generator.next (<anonymous>)
+    at new Promise (<anonymous>)
+    at async Promise.allSettled (index 2)
+    at Order.get total [as sum] (file:///srv/order.mjs:7:3)
+    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)
+    at $add (wasm://wasm/0a1b2c3d:wasm-function[0]:0x2a)
+    at   spaced  ( /srv/spaced.js:4:2 )
+    at async  /srv/spaced.js:5:1`;
+    expect(frames(stack, 'nodejs')).toEqual([
+      { label: 'Array.map', path: '<anonymous>' },
+      { label: 'Generator.next', path: '<anonymous>' },
+      { label: 'new Promise', path: '<anonymous>' },
+      { label: 'async Promise.allSettled' },
+      { label: 'Order.get total [as sum]', path: '/srv/order.mjs', line: 7 },
+      { label: 'process.processTicksAndRejections', path: 'node:internal/process/task_queues', line: 95 },
+      { label: '$add', path: 'wasm://wasm/0a1b2c3d:wasm-function[0]:0x2a' },
+      { label: 'spaced', path: '/srv/spaced.js', line: 4 },
+      { label: 'async', path: '/srv/spaced.js', line: 5 },
+    ]);
+  });
+
+  it('reads real async stacks printed by this Node: no path keeps the marker or a file URL', () => {
+    // A child process: the test runner rewrites stacks in its own process.
+    const program = `
+      const fail = async () => { await null; throw new Error('real'); };
+      const err = await (async () => { await null; return await fail(); })().catch((e) => e);
+      console.log(err.stack);`;
+    const esm = execFileSync(process.execPath, ['--input-type=module', '-e', program], { encoding: 'utf8' });
+    const parsed = frames(esm, 'nodejs');
+    expect(esm).toMatch(/^ {4}at async file:\/\//m);
+    expect(parsed.filter((f) => f.path?.startsWith('async') || f.path?.startsWith('file:'))).toEqual([]);
+    expect(parsed.filter((f) => f.label === 'async').length).toBeGreaterThan(0);
   });
 
   it('reads frames without a function name, node: internals and <anonymous>', () => {

@@ -11,6 +11,8 @@ const GECKO_FRAME = /^\s*([^\s@]*(?: code)?)@(.+)$/;
 const LINE_COLUMN = /:(\d+)(?::\d+)?$/;
 /** `Promise.all (index 0)`: a position in the argument list, not a file. */
 const PROMISE_INDEX = /^index \d+$/;
+/** V8's marker of an async frame, before a bare location. */
+const ASYNC_MARKER = /^async\s+/;
 const WINDOWS_DRIVE_URL_PATH = /^\/[A-Za-z]:\//;
 /** Nested `eval at` origins deeper than this are not followed (they do not occur in practice). */
 const MAX_EVAL_DEPTH = 16;
@@ -53,12 +55,17 @@ function parseV8Body(body: string): StackFrame | undefined {
     if (label !== '') frame.label = label;
     return frame;
   }
-  // A bare location: `/abs/file.js:1:2`, `node:internal/…:1:2`, `<anonymous>`, `native`.
+  // A bare location: `/abs/file.js:1:2`, `node:internal/…:1:2`, `<anonymous>`, `native`, and
+  // V8's async frame of an anonymous function, `async file:///x.mjs:1:2` or `async /x.js:1:2`:
+  // the marker becomes the label (as for `async f (…)`), never part of the path.
   // Text such as `at least one failed` in a message has no line number and is not one, nor is
   // a cut-off `f (/a.js:10` (a path may hold parentheses, `Program Files (x86)`, but balanced).
   if (!balanced(body)) return undefined;
-  const frame = parseLocation(body);
-  if (frame.line === undefined && body !== '<anonymous>' && body !== 'native') return undefined;
+  const marker = ASYNC_MARKER.exec(body);
+  const location = marker === null ? body : body.slice(marker[0].length);
+  const frame = parseLocation(location);
+  if (frame.line === undefined && location !== '<anonymous>' && location !== 'native') return undefined;
+  if (marker !== null) frame.label = 'async';
   return frame;
 }
 
