@@ -25,7 +25,9 @@ export type {
   SubsegmentNamespace,
   ContextMissingStrategy,
   ContextMissingName,
+  Capture,
   CaptureDecorator,
+  CapturableFunction,
   AnnotationInput,
   ExceptionOptions,
 } from './recorder/index.js';

@@ -1,17 +1,43 @@
 import { types } from 'node:util';
+import type { Logger } from '../logger.js';
 import { errorMessage } from '../shared/values.js';
 import type { Entity } from './entity.js';
+import { describe } from './values.js';
 
 export type AnyFunction = (...args: any[]) => any;
 
+/** Any function, whatever its parameters: what `capture` wraps (keeping its exact type). */
+export type CapturableFunction = (...args: never[]) => unknown;
+
+/** A class method as TC39 decorators see it. */
+type Method<This, Args extends unknown[], Return> = (this: This, ...args: Args) => Return;
+
 /**
- * What `capture(name?)` returns: a higher-order function for any function, and a TC39 method
- * decorator (`@xrayRecorder.capture('save') save() {…}`) with the very same call.
+ * What `capture(name?)` returns: a higher-order function for any function (`capture('f')(fn)`
+ * has `fn`'s type), and a method decorator, with TypeScript's standard (TC39) decorators and with
+ * `experimentalDecorators` alike. Fields, accessors and classes are not methods and do not compile.
  */
-export type CaptureDecorator = <F extends AnyFunction>(fn: F, context?: ClassMethodDecoratorContext) => F;
+export interface CaptureDecorator {
+  /** `@capture('name') method() {…}` with standard decorators (TypeScript ≥ 5). */
+  <This, Args extends unknown[], Return>(method: Method<This, Args, Return>, context: ClassMethodDecoratorContext<This, Method<This, Args, Return>>): Method<This, Args, Return>;
+  /** `capture('name')(fn)`: `fn` wrapped, with the same type. (No second argument: a decorator's context is not a method's.) */
+  <F extends CapturableFunction>(fn: F, context?: undefined): F;
+  /** `@capture('name') method() {…}` with `experimentalDecorators` (NestJS, TypeORM, Angular). */
+  <F extends CapturableFunction>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<F>): TypedPropertyDescriptor<F>;
+}
+
+/**
+ * The recorder's `capture` (also `captureAsync` and `capture_async`): `capture(name?)` gives a
+ * {@link CaptureDecorator}; `capture(fn)` wraps `fn` at once; bare `@capture` decorates a method
+ * (subsegments are then named after the function or method).
+ */
+export interface Capture extends CaptureDecorator {
+  (name?: string): CaptureDecorator;
+}
 
 /** The recorder side of `capture`: runs one call inside a subsegment. */
 export interface CaptureRunner {
+  readonly logger: Logger;
   runCaptured<F extends AnyFunction>(name: string, fn: F, thisArg: unknown, args: Parameters<F>): ReturnType<F>;
 }
 
@@ -20,27 +46,60 @@ export interface CaptureRunner {
  * recorder's subsegment and nothing else (no closure, no per-call object besides the arguments).
  */
 export function makeCapture(runner: CaptureRunner, name: string | undefined): CaptureDecorator {
-  return function capture<F extends AnyFunction>(fn: F, context?: ClassMethodDecoratorContext): F {
-    if (typeof fn !== 'function') return fn;
-    const subsegmentName = subsegmentNameOf(name, fn, context);
-    const wrapped = function (this: unknown, ...args: Parameters<F>): ReturnType<F> {
-      return runner.runCaptured(subsegmentName, fn, this, args);
-    };
-    // Keep what frameworks and stack traces read from the function.
-    Object.defineProperty(wrapped, 'name', { value: fn.name, configurable: true });
-    Object.defineProperty(wrapped, 'length', { value: fn.length, configurable: true });
-    return wrapped as F;
-  };
+  return function capture(fn: unknown, context?: unknown, descriptor?: unknown): unknown {
+    // experimentalDecorators: (prototype, or the class for a static method, key, descriptor); the descriptor comes back.
+    if (isPropertyKey(context)) {
+      const method: unknown = isDescriptor(descriptor) ? descriptor.value : undefined;
+      if (typeof method === 'function') {
+        const subsegmentName = typeof name === 'string' && name !== '' ? name : keyName(context) || method.name || 'anonymous';
+        return { ...(descriptor as PropertyDescriptor), value: wrap(runner, method as AnyFunction, subsegmentName) };
+      }
+      runner.logger.warn(`capture: "${keyName(context)}" is not a method (a field or an accessor); it is left as it is and records nothing`);
+      return descriptor;
+    }
+    // Standard decorators say what they decorate: only a method is a call to record.
+    const kind = typeof context === 'object' && context !== null ? (context as { kind?: unknown }).kind : undefined;
+    if (kind !== undefined && kind !== 'method') {
+      runner.logger.warn(`capture: "${keyName((context as { name?: unknown }).name)}" is a ${String(kind)}, not a method; it is left as it is and records nothing`);
+      return undefined;
+    }
+    if (typeof fn === 'function') return wrap(runner, fn as AnyFunction, subsegmentNameOf(name, fn as AnyFunction, context));
+    runner.logger.warn(`capture: ${describe(fn)} is not a function or a method to decorate; it is left as it is and records nothing`);
+    return fn;
+  } as CaptureDecorator;
 }
 
-function subsegmentNameOf(name: string | undefined, fn: AnyFunction, context: ClassMethodDecoratorContext | undefined): string {
+function wrap<F extends AnyFunction>(runner: CaptureRunner, fn: F, subsegmentName: string): F {
+  const wrapped = function (this: unknown, ...args: Parameters<F>): ReturnType<F> {
+    return runner.runCaptured(subsegmentName, fn, this, args);
+  };
+  // Keep what frameworks and stack traces read from the function.
+  Object.defineProperty(wrapped, 'name', { value: fn.name, configurable: true });
+  Object.defineProperty(wrapped, 'length', { value: fn.length, configurable: true });
+  return wrapped as F;
+}
+
+function subsegmentNameOf(name: string | undefined, fn: AnyFunction, context: unknown): string {
   if (typeof name === 'string' && name !== '') return name;
-  if (context !== undefined && typeof context === 'object') {
-    const key = context.name;
-    if (typeof key === 'string' && key !== '') return key;
-    if (typeof key === 'symbol' && key.description) return key.description;
+  if (context !== undefined && context !== null && typeof context === 'object') {
+    const key = keyName((context as { name?: unknown }).name);
+    if (key !== '') return key;
   }
   return fn.name || 'anonymous';
+}
+
+function keyName(key: unknown): string {
+  if (typeof key === 'string') return key;
+  if (typeof key === 'symbol') return key.description ?? '';
+  return '';
+}
+
+function isPropertyKey(value: unknown): value is string | symbol {
+  return typeof value === 'string' || typeof value === 'symbol';
+}
+
+function isDescriptor(value: unknown): value is PropertyDescriptor {
+  return typeof value === 'object' && value !== null && ('value' in value || 'get' in value || 'set' in value);
 }
 
 /**

@@ -10,7 +10,7 @@ export { Subsegment } from './subsegment.js';
 export type { SubsegmentNamespace } from './subsegment.js';
 export { SegmentNotFoundError } from './context-missing.js';
 export type { ContextMissingStrategy, ContextMissingName } from './context-missing.js';
-export type { CaptureDecorator } from './capture.js';
+export type { Capture, CaptureDecorator, CapturableFunction } from './capture.js';
 
 /** The default recorder, over the global tracer provider (`trace.getTracer('xray-otel-bridge')`). */
 export const xrayRecorder: XRayRecorder = new XRayRecorder();

@@ -18,7 +18,7 @@ import { ATTR_RPC_SYSTEM } from '@opentelemetry/semantic-conventions/incubating'
 import { ATTR_AWS_LOCAL_SERVICE, RPC_SYSTEM_AWS_API } from '../shared/attributes.js';
 import { fromXRayTraceId } from '../ids.js';
 import { resolveLogger, type Logger } from '../logger.js';
-import { AnyFunction, CaptureDecorator, endWhenSettled, finish, makeCapture } from './capture.js';
+import { endWhenSettled, finish, makeCapture, type AnyFunction, type Capture } from './capture.js';
 import { handleContextMissing, parseContextMissing, type ContextMissingStrategy } from './context-missing.js';
 import { ContextStore, entityOf } from './context-store.js';
 import { defineAliases, type AliasTable, type Aliases } from './aliases.js';
@@ -87,14 +87,21 @@ export class RecorderMethods implements EntityHost {
   // `capture` and `captureAsync` are bound to the instance so that `@xrayRecorder.capture` and
   // destructured uses work without `this`.
   private inLambda = false;
-  readonly capture: RecorderMethods['captureImpl'];
-  readonly captureAsync: RecorderMethods['captureImpl'];
-  readonly capture_async: RecorderMethods['captureImpl'];
+  /**
+   * `capture(name?)` wraps a function (or decorates a method, with standard or legacy
+   * decorators) so that each call runs in a subsegment named `name` (default: the function's or
+   * method's name). `capture(fn)` and bare `@capture` work too. Bound to the instance, so
+   * `@xrayRecorder.capture` and destructured uses need no `this`.
+   */
+  readonly capture: Capture;
+  /** `capture`: a captured function's promise is awaited before its subsegment ends, whichever name is used. */
+  readonly captureAsync: Capture;
+  readonly capture_async: Capture;
 
   constructor(options: RecorderOptions = {}) {
     this.safeLog = resolveLogger();
     this.store = new ContextStore((message) => this.logger.warn(message));
-    this.capture = this.captureImpl.bind(this) as RecorderMethods['captureImpl'];
+    this.capture = this.captureImpl.bind(this) as Capture;
     this.captureAsync = this.capture;
     this.capture_async = this.capture;
     this.configure(options);
@@ -303,33 +310,27 @@ export class RecorderMethods implements EntityHost {
   }
 
   /**
-   * `capture(name?)` wraps a function (or decorates a method) so that each call runs in a
-   * subsegment named `name` (default: the function's name). `capture(fn)` and `@capture` work
-   * too. Bound to the instance as `capture`, `captureAsync` and `capture_async`.
-   *
    * `capture(name, fn)` is read as `capture(name)(fn)`: it returns the wrapped function, with a
    * warning, and does not call `fn`. (The Node SDK's `captureFunc(name, fn)` runs `fn` at once:
-   * that is `inSubsegment(name, fn)` here.)
+   * that is `inSubsegment(name, fn)` here.) Its typings leave that form out.
    */
-  private captureImpl(name?: string): CaptureDecorator;
-  private captureImpl<F extends AnyFunction>(fn: F, context?: ClassMethodDecoratorContext): F;
-  private captureImpl<F extends AnyFunction>(name: string, fn: F): F;
-  private captureImpl(nameOrFn?: string | AnyFunction, second?: ClassMethodDecoratorContext | AnyFunction): CaptureDecorator | AnyFunction {
-    if (typeof nameOrFn === 'function') {
-      return makeCapture(this, undefined)(nameOrFn, typeof second === 'object' ? second : undefined);
+  private captureImpl(first?: unknown, second?: unknown, third?: unknown): unknown {
+    // `capture(fn)`, bare `@capture` (standard, or legacy: target, key, descriptor).
+    if (typeof first === 'function' || third !== undefined) {
+      return (makeCapture(this, undefined) as (...args: unknown[]) => unknown)(first, second, third);
     }
     if (typeof second === 'function') {
       this.logger.warn(
-        `capture(${describe(nameOrFn)}, fn): capture(name) returns a wrapper, and fn is passed to it: capture(name)(fn). ` +
+        `capture(${describe(first)}, fn): capture(name) returns a wrapper, and fn is passed to it: capture(name)(fn). ` +
           'Returning the wrapped fn, which runs when called; to run fn now in a subsegment (the Node SDK\'s captureFunc), use inSubsegment(name, fn)',
       );
-      return makeCapture(this, typeof nameOrFn === 'string' ? nameOrFn : undefined)(second);
+      return makeCapture(this, typeof first === 'string' ? first : undefined)(second as AnyFunction);
     }
-    if (nameOrFn !== undefined && typeof nameOrFn !== 'string') {
-      this.logger.warn(`capture: name ${describe(nameOrFn)} is not a string; using the function's name`);
+    if (first !== undefined && typeof first !== 'string') {
+      this.logger.warn(`capture: name ${describe(first)} is not a string; using the function's name`);
       return makeCapture(this, undefined);
     }
-    return makeCapture(this, nameOrFn);
+    return makeCapture(this, first);
   }
 
   /** @internal One captured call (see `capture.ts`). */
