@@ -98,3 +98,18 @@ export class RateLimitedLog {
     this.logger.warn(skipped > 0 ? `${message} (${skipped} more since the last report)` : message);
   }
 }
+
+const saidOnce = new WeakMap<object, Set<string>>();
+
+/**
+ * A warning for a setting that stays wrong for the life of the process (a missing service name):
+ * said once per `owner` (the logger the user gave, or the default one), however many exporters or
+ * `toSegmentDocuments` calls run into it.
+ */
+export function warnOnce(owner: object, logger: Logger, kind: string, message: string): void {
+  let said = saidOnce.get(owner);
+  if (said === undefined) saidOnce.set(owner, (said = new Set()));
+  if (said.has(kind)) return;
+  said.add(kind);
+  logger.warn(message);
+}

@@ -6,7 +6,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { splitDatagram } from '../src/transport/header.js';
 import type { EntityDocument, SegmentDocument } from '../src/exporter/document.js';
 import { XRayUdpSpanExporter } from '../src/exporter/xray-udp-exporter.js';
@@ -120,6 +120,39 @@ describe('XRayUdpSpanExporter end to end: a real provider, batch processor and U
     expect(stats).toMatchObject({ spansReceived: 4, documentsExported: 1, datagramsSent: 1, datagramsDropped: 0, spansDropped: 0 });
     expect(stats.bytesSent).toBe(received.sizes[0]);
     await provider.shutdown();
+  });
+
+  describe('a provider without service.name (the setup above, as many applications write it)', () => {
+    afterEach(() => vi.unstubAllEnvs());
+
+    async function segmentNames(env: Record<string, string>): Promise<{ names: string[]; warnings: string[] }> {
+      vi.stubEnv('OTEL_SERVICE_NAME', env.OTEL_SERVICE_NAME ?? '');
+      vi.stubEnv('AWS_XRAY_TRACING_NAME', env.AWS_XRAY_TRACING_NAME ?? '');
+      stand = daemon();
+      const port = await stand.start();
+      const warnings: string[] = [];
+      const logger = { debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error: (m: string) => void warnings.push(m) };
+      const exporter = new XRayUdpSpanExporter({ daemonAddress: `127.0.0.1:${port}`, logger });
+      const provider = new BasicTracerProvider({ idGenerator: new AWSXRayIdGenerator(), spanProcessors: [new BatchSpanProcessor(exporter)] });
+      const tracer = provider.getTracer('e2e');
+      for (const verb of ['GET', 'POST']) tracer.startSpan(verb, { kind: SpanKind.SERVER, attributes: { 'http.request.method': verb } }).end();
+      await provider.shutdown();
+      await stand.waitFor(2);
+      for (const d of stand.docs) expectValidDocument(d);
+      return { names: stand.docs.map((d) => d.name), warnings };
+    }
+
+    it('names segments after OTEL_SERVICE_NAME, else AWS_XRAY_TRACING_NAME, not after the HTTP verb', async () => {
+      expect(await segmentNames({ OTEL_SERVICE_NAME: 'storefront', AWS_XRAY_TRACING_NAME: 'legacy' })).toEqual({ names: ['storefront', 'storefront'], warnings: [] });
+      await stand?.close();
+      expect(await segmentNames({ AWS_XRAY_TRACING_NAME: 'legacy' })).toEqual({ names: ['legacy', 'legacy'], warnings: [] });
+    });
+
+    it('with no name anywhere: the placeholder, and one warning naming the fix', async () => {
+      const { names, warnings } = await segmentNames({});
+      expect(names).toEqual(['unknown_service', 'unknown_service']);
+      expect(warnings).toEqual([expect.stringContaining('OTEL_SERVICE_NAME')]);
+    });
   });
 
   it('with a small datagram limit, a wide trace is split and still arrives whole', async () => {

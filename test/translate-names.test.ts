@@ -7,6 +7,8 @@ import { createContext } from '../src/exporter/translate/context.js';
 import { resolveName, sanitizeName, serviceName } from '../src/exporter/translate/names.js';
 import { resolveTranslateOptions } from '../src/exporter/options.js';
 import { expectValidDocument, schemaErrors } from './support/schema.js';
+import { capturingLogger } from './fixtures/recorder-harness.js';
+import type { Logger } from '../src/logger.js';
 import { fakeSpan, spanId, XRAY_TRACE_ID, type FakeSpanInit } from './support/spans.js';
 
 const schema = JSON.parse(
@@ -16,9 +18,9 @@ const NAME_PATTERN = new RegExp(schema.definitions.name.pattern, 'u');
 
 const codePoints = (s: string): number => [...s].length;
 
-/** The name `resolveName` gives a span; a subsegment unless `isSegment`. */
-function nameOf(init: FakeSpanInit, isSegment = false): string {
-  return resolveName(createContext(fakeSpan(init), isSegment, resolveTranslateOptions()));
+/** The name `resolveName` gives a span; a subsegment unless `isSegment`. No service name in the environment unless given. */
+function nameOf(init: FakeSpanInit, isSegment = false, env: NodeJS.ProcessEnv = {}, logger: Logger = capturingLogger()): string {
+  return resolveName(createContext(fakeSpan(init), isSegment, resolveTranslateOptions({ logger }, env)));
 }
 
 function documentNamed(name: string): object {
@@ -157,8 +159,23 @@ describe('resolveName', () => {
       expect(nameOf({ kind: SpanKind.CONSUMER, name: 'ABC.payment', parentSpanId: spanId(), attributes }, true)).toBe('ConsumerService');
     });
 
-    it('falls back to the span name when service.name is the unknown_service default', () => {
-      expect(nameOf({ kind: SpanKind.SERVER, name: 'GET /orders', resource: { 'service.name': 'unknown_service:node' } }, true)).toBe('GET /orders');
+    it('takes OTEL_SERVICE_NAME, then AWS_XRAY_TRACING_NAME, when service.name is the unknown_service default', () => {
+      const span: FakeSpanInit = { kind: SpanKind.SERVER, name: 'GET', resource: { 'service.name': 'unknown_service:node' } };
+      expect(nameOf(span, true, { OTEL_SERVICE_NAME: 'orders', AWS_XRAY_TRACING_NAME: 'legacy-orders' })).toBe('orders');
+      expect(nameOf(span, true, { OTEL_SERVICE_NAME: ' ', AWS_XRAY_TRACING_NAME: 'legacy-orders' })).toBe('legacy-orders');
+      expect(nameOf({ ...span, resource: {} }, true, { AWS_XRAY_TRACING_NAME: 'legacy-orders' })).toBe('legacy-orders');
+    });
+
+    it('prefers the resource service.name over the environment', () => {
+      expect(nameOf({ kind: SpanKind.SERVER, name: 'GET', resource: { 'service.name': 'checkout' } }, true, { OTEL_SERVICE_NAME: 'orders' })).toBe('checkout');
+    });
+
+    it('never takes the span name (one X-Ray node per HTTP verb): OTel\'s placeholder, and one warning that says how to set a name', () => {
+      const logger = capturingLogger();
+      const names = ['GET', 'POST', 'PUT'].map((verb) => nameOf({ kind: SpanKind.SERVER, name: verb, resource: { 'service.name': 'unknown_service:node' } }, true, {}, logger));
+      expect(names).toEqual(['unknown_service', 'unknown_service', 'unknown_service']);
+      expect(nameOf({ kind: SpanKind.CONSUMER, name: 'orders process', resource: {} }, true, {}, logger)).toBe('unknown_service');
+      expect(logger.warnings()).toEqual([expect.stringMatching(/^no service name is set, so segments are named "unknown_service".*service\.name.*OTEL_SERVICE_NAME/)]);
     });
 
     it('ignores client-side attributes such as peer.service and server.address', () => {
@@ -297,7 +314,7 @@ describe('resolveName', () => {
 
     it('falls back to "span" when the service name is missing, a default, or invalid too', () => {
       expect(nameOf({ kind: SpanKind.CLIENT, name: '<>', resource: {} })).toBe('span');
-      expect(nameOf({ kind: SpanKind.SERVER, name: '()', resource: { 'service.name': 'unknown_service:node' } }, true)).toBe('span');
+      expect(nameOf({ kind: SpanKind.CLIENT, name: '()', resource: { 'service.name': 'unknown_service:node' } })).toBe('span');
       expect(nameOf({ kind: SpanKind.CLIENT, name: '***', resource: { 'service.name': '$$' } })).toBe('span');
     });
   });

@@ -1,4 +1,4 @@
-import { RateLimitedLog, resolveLogger, type Logger } from '../logger.js';
+import { RateLimitedLog, resolveLogger, warnOnce, type Logger } from '../logger.js';
 import { DEFAULT_MAX_DATAGRAM_BYTES, HARD_MAX_DATAGRAM_BYTES } from '../transport/header.js';
 import type { ResolvedTranslateOptions } from './translate/context.js';
 
@@ -18,7 +18,15 @@ export interface TranslateOptions {
   logger?: Logger;
 }
 
-export function resolveTranslateOptions(options: TranslateOptions = {}): ResolvedTranslateOptions {
+/** Who the one-time warnings are said for when no logger is given: the process's default logger. */
+const DEFAULT_LOGGER_OWNER = {};
+
+/**
+ * Options with defaults applied. The environment is read here, once per exporter (or
+ * `toSegmentDocuments` call), never per span.
+ */
+export function resolveTranslateOptions(options: TranslateOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedTranslateOptions {
+  const owner = options.logger ?? DEFAULT_LOGGER_OWNER;
   const logger = resolveLogger(options.logger);
   let max = options.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES;
   if (!Number.isFinite(max) || max < 1024 || max > HARD_MAX_DATAGRAM_BYTES) {
@@ -34,5 +42,14 @@ export function resolveTranslateOptions(options: TranslateOptions = {}): Resolve
     maxDatagramBytes: Math.floor(max),
     logger,
     warnings: new RateLimitedLog(logger),
+    warnOnce: (kind, message) => warnOnce(owner, logger, kind, message),
+    // After the resource's service.name: OTel's variable (which the SDK's resource detection would
+    // have read), then the X-Ray SDKs' one.
+    serviceNameFromEnv: nonEmpty(env.OTEL_SERVICE_NAME) ?? nonEmpty(env.AWS_XRAY_TRACING_NAME),
   };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const v = value?.trim();
+  return v === undefined || v === '' ? undefined : v;
 }

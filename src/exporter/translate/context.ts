@@ -16,6 +16,10 @@ export interface ResolvedTranslateOptions {
   logger: Logger;
   /** For warnings that repeat per span (limits hit, bad values): once a minute per kind. */
   warnings: RateLimitedLog;
+  /** For a setting that stays wrong (no service name): once per logger, for the life of the process. */
+  warnOnce: (kind: string, message: string) => void;
+  /** `OTEL_SERVICE_NAME`, else `AWS_XRAY_TRACING_NAME`: segment names when the resource has none. */
+  serviceNameFromEnv: string | undefined;
 }
 
 /**

@@ -20,6 +20,8 @@ const ATTR_AWS_SERVICE = 'aws.service';
 
 const MAX_NAME_CODE_POINTS = 200;
 const FALLBACK_NAME = 'span';
+/** OTel's name for a service that did not say its name. */
+const UNKNOWN_SERVICE = 'unknown_service';
 
 const VALID_NAME = new RegExp(`^[${NAME_CHARACTERS}]*$`, 'u');
 const INVALID_NAME_CHAR = new RegExp(`[^${NAME_CHARACTERS}]`, 'gu');
@@ -45,7 +47,8 @@ export function sanitizeName(raw: string): string {
 export function serviceName(resource: Attributes): string | undefined {
   const name = resource[ATTR_SERVICE_NAME];
   if (typeof name !== 'string' || name === '') return undefined;
-  if (name.startsWith('unknown_service') && (name.length === 15 || name.charCodeAt(15) === 0x3a /* : */)) return undefined;
+  const n = UNKNOWN_SERVICE.length;
+  if (name.startsWith(UNKNOWN_SERVICE) && (name.length === n || name.charCodeAt(n) === 0x3a /* : */)) return undefined;
   return name;
 }
 
@@ -60,13 +63,34 @@ export function resolveName(ctx: TranslateContext): string {
   const raw = isServerLike(ctx.kind) ? localName(ctx) : remoteName(ctx);
   const name = sanitizeName(raw);
   if (name !== '') return name;
-  const service = serviceName(ctx.resource);
+  const service = configuredService(ctx);
   const fallback = service === undefined ? '' : sanitizeName(service);
   return fallback === '' ? FALLBACK_NAME : fallback;
 }
 
 function localName(ctx: TranslateContext): string {
-  return peekString(ctx.attributes, ATTR_AWS_LOCAL_SERVICE) ?? serviceName(ctx.resource) ?? ctx.span.name;
+  return peekString(ctx.attributes, ATTR_AWS_LOCAL_SERVICE) ?? configuredService(ctx) ?? placeholderService(ctx);
+}
+
+/** The resource's `service.name`, else `OTEL_SERVICE_NAME`, else `AWS_XRAY_TRACING_NAME`. */
+function configuredService(ctx: TranslateContext): string | undefined {
+  return serviceName(ctx.resource) ?? ctx.options.serviceNameFromEnv;
+}
+
+/**
+ * A segment's name when no service name is set anywhere. Never the span name (`GET`, `POST`
+ * would each become a service node in X-Ray): OTel's placeholder without the SDK's process suffix
+ * (`unknown_service:/usr/bin/node` would differ from host to host), and a warning, once, that
+ * says how to set a name.
+ */
+function placeholderService(ctx: TranslateContext): string {
+  ctx.options.warnOnce(
+    'service-name',
+    `no service name is set, so segments are named "${UNKNOWN_SERVICE}" and every unnamed service is one node in X-Ray. ` +
+      "Set the resource's service.name (registerXRay({ serviceName: '…' }), or resource: resourceFromAttributes({ 'service.name': '…' }) " +
+      'in your tracer provider), or the environment variable OTEL_SERVICE_NAME (or AWS_XRAY_TRACING_NAME)',
+  );
+  return UNKNOWN_SERVICE;
 }
 
 function remoteName(ctx: TranslateContext): string {
