@@ -105,13 +105,15 @@ describe('resolveDaemonAddress', () => {
     expect(resolveDaemonAddress(undefined, {})).toEqual(both('127.0.0.1', 2000));
   });
 
-  it('a bad variable is an error that names the variable and the value', () => {
-    expect(() => resolveDaemonAddress('127.0.0.1:3000', { AWS_XRAY_DAEMON_ADDRESS: 'nope' })).toThrow(
-      /AWS_XRAY_DAEMON_ADDRESS.*"nope"/,
-    );
-    expect(() => resolveDaemonAddress('127.0.0.1:3000', { AWS_XRAY_DAEMON_ADDRESS: 'nope' })).toThrow(
-      expect.objectContaining({ code: 'ERR_XRAY_DAEMON_ADDRESS' }),
-    );
+  it('a bad variable never throws: it is reported, naming the variable, the value and the accepted forms, and ignored', () => {
+    const errors: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => void errors.push(m), error: (m: string) => void errors.push(m) };
+    expect(resolveDaemonAddress('127.0.0.1:3000', { AWS_XRAY_DAEMON_ADDRESS: 'nope' }, logger)).toEqual(both('127.0.0.1', 3000));
+    expect(resolveDaemonAddress(undefined, { AWS_XRAY_DAEMON_ADDRESS: 'udp:1.2.3.4:2000' }, logger)).toEqual(both('127.0.0.1', 2000));
+    expect(errors).toEqual([
+      expect.stringMatching(/^AWS_XRAY_DAEMON_ADDRESS is ignored: .*"nope".*Accepted forms.* Sending to the configured daemonAddress 127\.0\.0\.1:3000 instead\.$/),
+      expect.stringMatching(/^AWS_XRAY_DAEMON_ADDRESS is ignored: .*"udp:1\.2\.3\.4:2000".* Sending to the default address 127\.0\.0\.1:2000 instead\.$/),
+    ]);
   });
 
   it('a bad configured value is an error too', () => {

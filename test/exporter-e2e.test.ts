@@ -224,8 +224,42 @@ describe('XRayUdpSpanExporter end to end: a real provider, batch processor and U
     await provider.shutdown();
   });
 
-  it('a malformed daemon address is a configuration error naming the value', () => {
+  it('a malformed daemonAddress option (the application\'s own code) is a configuration error naming the value', () => {
     expect(() => new XRayUdpSpanExporter({ daemonAddress: 'nope' })).toThrow(/nope/);
     expect(() => new XRayUdpSpanExporter({ daemonAddress: 'nope' })).toThrow(expect.objectContaining({ code: 'ERR_XRAY_DAEMON_ADDRESS' }));
+  });
+
+  describe('a malformed AWS_XRAY_DAEMON_ADDRESS (an operator\'s typo)', () => {
+    afterEach(() => vi.unstubAllEnvs());
+
+    it('does not stop the exporter: it is reported once and the configured address is used', async () => {
+      vi.stubEnv('AWS_XRAY_DAEMON_ADDRESS', 'xray-daemon');
+      stand = daemon();
+      const port = await stand.start();
+      const errors: string[] = [];
+      const logger = { debug() {}, info() {}, warn: (m: string) => void errors.push(m), error: (m: string) => void errors.push(m) };
+      const exporter = new XRayUdpSpanExporter({ daemonAddress: `127.0.0.1:${port}`, logger });
+      const provider = new BasicTracerProvider({
+        idGenerator: new AWSXRayIdGenerator(),
+        resource: resourceFromAttributes({ 'service.name': 'checkout' }),
+        spanProcessors: [new BatchSpanProcessor(exporter)],
+      });
+      provider.getTracer('e2e').startSpan('GET', { kind: SpanKind.SERVER }).end();
+      await provider.shutdown();
+      await stand.waitFor(1);
+      expect(stand.docs.map((d) => d.name)).toEqual(['checkout']);
+      expect(errors).toEqual([expect.stringMatching(/^AWS_XRAY_DAEMON_ADDRESS is ignored: .*"xray-daemon"/)]);
+    });
+
+    it('without a logger, the default one says so on stderr', () => {
+      vi.stubEnv('AWS_XRAY_DAEMON_ADDRESS', '127.0.0.1:99999');
+      const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      try {
+        void new XRayUdpSpanExporter().shutdown();
+        expect(stderr.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringMatching(/^\[xray-otel-bridge\] ERROR AWS_XRAY_DAEMON_ADDRESS is ignored: .*99999.*127\.0\.0\.1:2000/)]);
+      } finally {
+        stderr.mockRestore();
+      }
+    });
   });
 });

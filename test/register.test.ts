@@ -1,7 +1,7 @@
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { splitDatagram } from '../src/transport/header.js';
 import type { SegmentDocument } from '../src/exporter/document.js';
 import { registerXRay, type XRayRegistration } from '../src/setup/register.js';
@@ -72,6 +72,23 @@ describe('registerXRay: the one-call setup', () => {
     await reg.provider.forceFlush();
     for (let i = 0; i < 100 && docs.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(docs[0]?.name).toBe('from-env');
+  });
+
+  it('a malformed AWS_XRAY_DAEMON_ADDRESS never throws at start-up: reported, and the configured address is used', async () => {
+    const { port, docs } = await listen();
+    const errors: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => void errors.push(m), error: (m: string) => void errors.push(m) };
+    vi.stubEnv('AWS_XRAY_DAEMON_ADDRESS', 'udp:xray:2000 tcp:');
+    try {
+      reg = registerXRay({ serviceName: 'orders', daemonAddress: `127.0.0.1:${port}`, logger });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    trace.getTracer('t').startSpan('x', { kind: SpanKind.SERVER }).end();
+    await reg.provider.forceFlush();
+    for (let i = 0; i < 100 && docs.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(docs.map((d) => d.name)).toEqual(['orders']);
+    expect(errors).toEqual([expect.stringMatching(/^AWS_XRAY_DAEMON_ADDRESS is ignored: .*"udp:xray:2000 tcp:"/)]);
   });
 
   it('shutdown() unregisters what it registered, so a second setup can follow', async () => {

@@ -48,10 +48,13 @@ export class XRayUdpSpanExporter implements SpanExporter {
   private unsampledSkipped = 0;
   private spansDropped = 0;
 
-  /** @throws Error naming the value when the daemon address (option or env) is malformed. */
+  /**
+   * @throws Error naming the value when the `daemonAddress` option is malformed. A malformed
+   * `AWS_XRAY_DAEMON_ADDRESS` is reported through the logger and ignored: it never stops a service.
+   */
   constructor(options: XRayUdpSpanExporterOptions = {}) {
     this.options = resolveTranslateOptions(options);
-    const address = resolveDaemonAddress(options.daemonAddress);
+    const address = resolveDaemonAddress(options.daemonAddress, process.env, this.options.logger);
     this.client = new UdpClient(address.udp, { logger: this.options.logger });
   }
 

@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import { resolveLogger, type Logger } from '../logger.js';
 import { DaemonAddressError } from '../shared/errors.js';
 
 export interface DaemonEndpoint {
@@ -83,16 +84,23 @@ export function parseDaemonAddress(s: string, minPort: 0 | 1 = 1): DaemonAddress
 /**
  * Where the daemon is: `AWS_XRAY_DAEMON_ADDRESS` when set (it wins over code, as in the X-Ray
  * SDKs, so operators can redirect a deployed service), else `configured`, else 127.0.0.1:2000.
+ *
+ * A malformed variable is an operator's typo in a deployed service's environment: it must not
+ * stop the service from starting, so it is reported through `logger` (naming the variable, the
+ * value and the accepted forms) and ignored. A malformed `configured` value is the application's
+ * own code and throws, naming the value.
  */
-export function resolveDaemonAddress(configured?: string, env: NodeJS.ProcessEnv = process.env): DaemonAddress {
+export function resolveDaemonAddress(configured?: string, env: NodeJS.ProcessEnv = process.env, logger?: Logger): DaemonAddress {
   const fromEnv = env[ENV_VAR];
+  const fallback = (): DaemonAddress => parseDaemonAddress(configured ?? DEFAULT_DAEMON_ADDRESS);
   // An empty variable (`-e AWS_XRAY_DAEMON_ADDRESS=`) is treated as unset, the usual shell convention.
-  if (fromEnv !== undefined && fromEnv.trim() !== '') {
-    try {
-      return parseDaemonAddress(fromEnv);
-    } catch (err) {
-      throw new DaemonAddressError(`${ENV_VAR}: ${(err as Error).message}`, { cause: err });
-    }
+  if (fromEnv === undefined || fromEnv.trim() === '') return fallback();
+  try {
+    return parseDaemonAddress(fromEnv);
+  } catch (err) {
+    const address = fallback();
+    const instead = configured === undefined ? `the default address ${DEFAULT_DAEMON_ADDRESS}` : `the configured daemonAddress ${configured}`;
+    resolveLogger(logger).error(`${ENV_VAR} is ignored: ${(err as Error).message} Sending to ${instead} instead.`);
+    return address;
   }
-  return parseDaemonAddress(configured ?? DEFAULT_DAEMON_ADDRESS);
 }
