@@ -52,5 +52,5 @@ describe('the shipped typings of capture, captureAsync and capture_async', () =>
     const { code, output } = await compile(experimentalDecorators);
     expect(output).toBe('');
     expect(code).toBe(0);
-  });
+  }, 120_000);
 });

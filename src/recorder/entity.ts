@@ -23,12 +23,14 @@ import { exceptionAttributes } from './exception.js';
 import { AWS_KEYS, HTTP_STRING_KEYS, SQL_KEYS, writeFields } from './fields.js';
 import { safeStringify } from './json.js';
 import type { Segment } from './segment.js';
-import { addMillis, compareHrTime, isHrTime, toTimeInput, type XRayTime } from './time.js';
+import { addMillis, compareHrTime, describeTime, isHrTime, isXRayTime, toTimeInput, type XRayTime } from './time.js';
 import { describe, errorMessage, read, toInteger } from './values.js';
 
 /** What an entity needs from the recorder that made it (read at use, so `configure` applies). */
 export interface EntityHost {
   readonly logger: Logger;
+  /** For a form that is fine once understood (ambiguous argument orders): said once per recorder. */
+  warnOnce(kind: string, message: string): void;
 }
 
 /** How an entity relates to its span. */
@@ -144,8 +146,34 @@ export abstract class EntityMethods {
   /**
    * Free-form data under `namespace` (default `default`). Kept as given and serialized once at
    * close, so later changes to `value` before then are included, as in the X-Ray SDKs.
+   *
+   * The Python and Node SDKs take `(key, value, namespace)`, Java's `(namespace, key, value)`.
+   * A call whose last argument cannot be a namespace (not a string) while the second is one is
+   * Java's, and read as such; three strings could be either and are read in this order, which
+   * is said once.
    */
-  putMetadata(key: string, value: unknown, namespace: string = DEFAULT_NAMESPACE): void {
+  putMetadata(key: string, value: unknown, namespace?: string): void;
+  /** Java's order: `putMetadata(namespace, key, value)` with a value that is not a string. */
+  putMetadata(namespace: string, key: string, value: unknown): void;
+  putMetadata(first: string, second: unknown, third?: unknown): void {
+    let key = first;
+    let value = second;
+    let namespace = third ?? DEFAULT_NAMESPACE;
+    if (typeof third !== 'string' && third !== undefined && third !== null && typeof second === 'string') {
+      namespace = first;
+      key = second;
+      value = third;
+    } else if (typeof second === 'string' && typeof third === 'string') {
+      this.host.warnOnce(
+        'metadata-order',
+        `putMetadata(${describe(first)}, ${describe(second)}, ${describe(third)}) is read in the Python and Node SDKs' order (key, value, namespace): ` +
+          `key ${describe(first)} in namespace ${describe(third)}. Java's putMetadata(namespace, key, value) is recognised when its value is not a string`,
+      );
+    }
+    this.addMetadata(key, value, namespace);
+  }
+
+  private addMetadata(key: unknown, value: unknown, namespace: unknown): void {
     if (!this.writable('putMetadata')) return;
     if (typeof key !== 'string' || key === '') {
       this.warn(`metadata key ${describe(key)} is not a non-empty string; metadata dropped`);
@@ -277,7 +305,16 @@ export abstract class EntityMethods {
   }
 
   /** Ends the span (at `endTime`: epoch seconds as in the X-Ray SDKs, or a Date / HrTime). */
-  close(endTime?: XRayTime): void {
+  close(endTime?: XRayTime): void;
+  /**
+   * The Node SDK's `close(err, remote)`: records `err` (an Error, or a message) as `addException`
+   * does, then ends the span now.
+   */
+  close(error: unknown, remote?: boolean): void;
+  close(endTimeOrError?: unknown, remote?: boolean): void {
+    let endTime: XRayTime | undefined;
+    if (isXRayTime(endTimeOrError)) endTime = endTimeOrError;
+    else if (endTimeOrError !== undefined && endTimeOrError !== null && !this.ended) this.addException(endTimeOrError, { remote: remote === true });
     if (this.mode === EntityMode.Facade) {
       this.warn('is the Lambda function segment, which Lambda closes; close() ignored');
       return;
@@ -355,6 +392,10 @@ export abstract class EntityMethods {
    */
   private endTimeFor(endTime: XRayTime | undefined): TimeInput | undefined {
     const given = toTimeInput(endTime);
+    if (given === undefined && endTime !== undefined) {
+      // NaN, Infinity, a negative time or an invalid Date would reach X-Ray as `"end_time": null`.
+      this.warn(`close: end time ${describeTime(endTime)} is not a valid time (finite, not before 1970); ended now instead`);
+    }
     if (given !== undefined || this.childEnd === undefined) return given;
     const start = (this.span as Partial<ReadableSpan>).startTime;
     if (!isHrTime(start)) return undefined;

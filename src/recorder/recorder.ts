@@ -8,7 +8,6 @@ import {
   isValidSpanId,
   trace,
   type Context,
-  type HrTime,
   type Span,
   type SpanOptions,
   type Tracer,
@@ -17,7 +16,7 @@ import {
 import { ATTR_RPC_SYSTEM } from '@opentelemetry/semantic-conventions/incubating';
 import { ATTR_AWS_LOCAL_SERVICE, RPC_SYSTEM_AWS_API } from '../shared/attributes.js';
 import { fromXRayTraceId } from '../ids.js';
-import { resolveLogger, type Logger } from '../logger.js';
+import { resolveLogger, warnOnce, type Logger } from '../logger.js';
 import { endWhenSettled, finish, makeCapture, type AnyFunction, type Capture } from './capture.js';
 import { handleContextMissing, parseContextMissing, type ContextMissingStrategy } from './context-missing.js';
 import { ContextStore, entityOf } from './context-store.js';
@@ -26,6 +25,7 @@ import { Entity, EntityMode, type EntityHost } from './entity.js';
 import { LambdaFacade, isLambda } from './lambda.js';
 import { Segment } from './segment.js';
 import { Subsegment, type SubsegmentNamespace } from './subsegment.js';
+import type { XRayTime } from './time.js';
 import { describe } from './values.js';
 
 const TRACER_NAME = 'xray-otel-bridge';
@@ -178,7 +178,7 @@ export class RecorderMethods implements EntityHost {
   }
 
   /** Ends the current segment and restores the context it was begun in. */
-  endSegment(endTime?: number | Date | HrTime): void {
+  endSegment(endTime?: XRayTime): void {
     const entity = entityOf(this.store.active());
     if (entity === undefined) {
       if (this.inLambda) this.logger.warn('endSegment is ignored in AWS Lambda: Lambda closes the function segment');
@@ -190,18 +190,28 @@ export class RecorderMethods implements EntityHost {
       segment.close(endTime);
       return;
     }
-    // Subsegments still open are closed first, innermost first, at the same time: a segment
-    // never ends before its children, and its document is complete.
+    this.closeWithOpenChildren(segment, entity, endTime);
+    this.store.attach(segment.parentContext);
+  }
+
+  /**
+   * Closes `target` and, when `current` was begun inside it, the subsegments still open between
+   * them, innermost first, at the same time: an entity never ends before its children, and its
+   * document is complete. False when `current` is not inside `target` (nothing closed then).
+   */
+  private closeWithOpenChildren(target: Entity, current: Entity, endTime: XRayTime | undefined): boolean {
     const open: Subsegment[] = [];
-    for (let e: Entity = entity; e !== segment && e instanceof Subsegment; e = e.parent) {
+    let e: Entity = current;
+    for (; e !== target && e instanceof Subsegment; e = e.parent) {
       if (!e.isClosed()) open.push(e);
     }
+    if (e !== target) return false;
     if (open.length > 0) {
-      segment.warn(`ended while subsegments are still open: ${open.map((e) => `"${e.name}"`).join(', ')}; they are closed with it`);
+      target.warn(`ended while subsegments are still open: ${open.map((o) => `"${o.name}"`).join(', ')}; they are closed with it`);
       for (const sub of open) sub.close(endTime);
     }
-    segment.close(endTime);
-    this.store.attach(segment.parentContext);
+    target.close(endTime);
+    return true;
   }
 
   /**
@@ -220,7 +230,23 @@ export class RecorderMethods implements EntityHost {
   }
 
   /** Ends the current subsegment; the context it was begun in becomes current again. */
-  endSubsegment(endTime?: number | Date | HrTime): void {
+  endSubsegment(endTime?: XRayTime): void;
+  /**
+   * Java's `endSubsegment(subsegment)`: ends the one given. When it is current (or subsegments
+   * begun in it are), those end with it and the context it was begun in becomes current again.
+   */
+  endSubsegment(subsegment: Subsegment): void;
+  endSubsegment(endTimeOrSubsegment?: XRayTime | Subsegment): void {
+    if (endTimeOrSubsegment instanceof Subsegment) {
+      const current = entityOf(this.store.active());
+      if (current !== undefined && this.closeWithOpenChildren(endTimeOrSubsegment, current, undefined)) {
+        this.store.attach(endTimeOrSubsegment.parentContext);
+      } else {
+        endTimeOrSubsegment.close();
+      }
+      return;
+    }
+    const endTime = endTimeOrSubsegment;
     const entity = entityOf(this.store.active());
     if (entity === undefined) {
       this.missing('endSubsegment');
@@ -271,10 +297,18 @@ export class RecorderMethods implements EntityHost {
     else entity.putAnnotation(key, value);
   }
 
-  putMetadata(key: string, value: unknown, namespace?: string): void {
+  /** On the current entity; Java's order `(namespace, key, value)` too (see `Entity.putMetadata`). */
+  putMetadata(key: string, value: unknown, namespace?: string): void;
+  putMetadata(namespace: string, key: string, value: unknown): void;
+  putMetadata(first: string, second: unknown, third?: unknown): void {
     const entity = this.entityIn(this.live());
     if (entity === undefined) this.missing('putMetadata');
-    else entity.putMetadata(key, value, namespace);
+    else (entity.putMetadata as (a: string, b: unknown, c?: unknown) => void)(first, second, third);
+  }
+
+  /** For the entities it makes: a message said once for the life of this recorder. */
+  warnOnce(kind: string, message: string): void {
+    warnOnce(this, this.logger, kind, message);
   }
 
   /** Whether the current entity is sampled (false without one). */
@@ -287,7 +321,12 @@ export class RecorderMethods implements EntityHost {
    * Runs `fn(segment)` in a new segment, closed when `fn` returns, throws, or its promise
    * settles. The segment is current only inside `fn` (`context.with`): nothing leaks.
    */
-  inSegment<R>(name: string | undefined, fn: (segment: Segment) => R, options?: BeginSegmentOptions): R {
+  inSegment<R>(name: string | undefined, fn: (segment: Segment) => R, options?: BeginSegmentOptions): R;
+  inSegment<R>(name: string | undefined, fn: ((segment: Segment) => R) | BeginSegmentOptions | undefined, options?: BeginSegmentOptions): R | Segment {
+    if (typeof fn !== 'function') {
+      this.warnNoFunction('inSegment', name, 'beginSegment', 'endSegment()');
+      return this.beginSegment(name, typeof fn === 'object' && fn !== null ? fn : options);
+    }
     if (this.inLambda) {
       this.logger.warn('inSegment runs without a segment in AWS Lambda: Lambda records the function segment');
       const facade = this.lambda.current(this) ?? this.dummySegment(name);
@@ -298,7 +337,12 @@ export class RecorderMethods implements EntityHost {
   }
 
   /** Runs `fn(subsegment)` in a new subsegment of the current entity, closed as `inSegment`'s. */
-  inSubsegment<R>(name: string, fn: (subsegment: Subsegment) => R, options?: SubsegmentOptions): R {
+  inSubsegment<R>(name: string, fn: (subsegment: Subsegment) => R, options?: SubsegmentOptions): R;
+  inSubsegment<R>(name: string, fn: ((subsegment: Subsegment) => R) | SubsegmentOptions | undefined, options?: SubsegmentOptions): R | Subsegment {
+    if (typeof fn !== 'function') {
+      this.warnNoFunction('inSubsegment', name, 'beginSubsegment', 'endSubsegment()');
+      return this.beginSubsegment(name, typeof fn === 'object' && fn !== null ? fn : options);
+    }
     const active = this.live();
     const parent = this.entityIn(active);
     if (parent === undefined) {
@@ -490,6 +534,18 @@ export class RecorderMethods implements EntityHost {
     return this.inLambda ? this.lambda.current(this) : undefined;
   }
 
+  /**
+   * Python's `with xray_recorder.in_segment(name) as segment:` has no JavaScript form: called
+   * without a function, the entity is begun and made current as `begin` does, and stays open
+   * until ended, which the warning says.
+   */
+  private warnNoFunction(operation: string, name: unknown, begin: string, end: string): void {
+    this.logger.warn(
+      `${operation}(${describe(name)}) has no function to run (Python's "with ${operation === 'inSegment' ? 'in_segment' : 'in_subsegment'}(…)" has no JavaScript form): ` +
+        `it is begun and current as with ${begin}, and stays open until ${end}; or pass the function: ${operation}(name, (entity) => { … })`,
+    );
+  }
+
   private missing(operation: string): void {
     const message = `${operation}: cannot find the current segment or subsegment; begin a segment first (or run inside capture/inSegment)`;
     handleContextMissing(this.contextMissing, this.logger, message);
@@ -539,6 +595,12 @@ const RECORDER_ALIASES = {
   in_segment: 'inSegment',
   in_subsegment: 'inSubsegment',
   is_sampled: 'isSampled',
+  // Java's names.
+  createSegment: 'inSegment',
+  createSubsegment: 'inSubsegment',
+  getCurrentSegment: 'currentSegment',
+  getCurrentSubsegment: 'currentSubsegment',
+  clearTraceEntity: 'clearTraceEntities',
 } as const satisfies AliasTable<RecorderMethods>;
 
 export interface XRayRecorder extends Aliases<RecorderMethods, typeof RECORDER_ALIASES> {}

@@ -78,15 +78,9 @@ function buildBody(ctx: TranslateContext, id: string): EntityDocument {
   const doc: EntityDocument = {
     name: resolveName(ctx),
     id,
-    start_time: hrTimeToEpochSeconds(span.startTime),
+    start_time: 0,
   };
-  if (span.ended) {
-    // A span ended before it started (clock skew, hand-set times) would read as negative duration.
-    const end = hrTimeToEpochSeconds(span.endTime);
-    doc.end_time = end < doc.start_time ? doc.start_time : end;
-  } else {
-    doc.in_progress = true;
-  }
+  setTimes(ctx, doc);
 
   const namespace = namespaceOf(ctx);
   if (namespace) doc.namespace = namespace;
@@ -117,6 +111,40 @@ function buildBody(ctx: TranslateContext, id: string): EntityDocument {
   const links = linksBlock(span.links);
   if (links) doc.links = links;
   return doc;
+}
+
+/**
+ * `start_time` and `end_time` (or `in_progress`). X-Ray rejects a time that is not a
+ * non-negative number, and JSON writes NaN and Infinity as null: a time given as
+ * `new Date(NaN)`, `Infinity` or a negative value is replaced by the span's other time (else the
+ * time of export), with a warning. A span ended before it started (clock skew, hand-set times)
+ * would read as a negative duration: it ends when it started.
+ */
+function setTimes(ctx: TranslateContext, doc: EntityDocument): void {
+  const { span } = ctx;
+  const start = hrTimeToEpochSeconds(span.startTime);
+  const end = span.ended ? hrTimeToEpochSeconds(span.endTime) : undefined;
+  const startOk = isValidTime(start);
+  const endOk = end === undefined || isValidTime(end);
+  if (!startOk || !endOk) {
+    const which = !startOk && !endOk ? 'start and end times' : !startOk ? 'start time' : 'end time';
+    ctx.options.warnings.warn(
+      'invalid-time',
+      `span "${span.name}" has an invalid ${which} (${String(start)}${end === undefined ? '' : `, ${String(end)}`} epoch seconds); ` +
+        'X-Ray needs non-negative numbers, so it is replaced by the other time, else the time of export',
+    );
+  }
+  const fallback = (): number => Date.now() / 1000;
+  doc.start_time = startOk ? start : end !== undefined && endOk ? end : fallback();
+  if (end === undefined) {
+    doc.in_progress = true;
+    return;
+  }
+  doc.end_time = endOk && end >= doc.start_time ? end : doc.start_time;
+}
+
+function isValidTime(seconds: number): boolean {
+  return Number.isFinite(seconds) && seconds >= 0;
 }
 
 function namespaceOf(ctx: TranslateContext): 'aws' | 'remote' | undefined {
