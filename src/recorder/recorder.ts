@@ -27,6 +27,9 @@ import { Segment } from './segment.js';
 import { Subsegment, type SubsegmentNamespace } from './subsegment.js';
 import type { XRayTime } from './time.js';
 import { describe } from './values.js';
+import { markUndecided, withDecision } from '../sampling/decision-context.js';
+import { LocalRulesSampler } from '../sampling/local-sampler.js';
+import { loadSamplingRules, type SamplingRulesDocument } from '../sampling/rules-file.js';
 
 const TRACER_NAME = 'xray-otel-bridge';
 /** Segments name the service: the exporter (and the Collector) read the X-Ray segment name here. */
@@ -43,11 +46,18 @@ export interface RecorderOptions {
   /** Where warnings go (default: stderr, level from `AWS_XRAY_LOG_LEVEL`). */
   logger?: Logger;
   /**
-   * `false` (X-Ray's "trace everything") ignores `sampled: false` given to `beginSegment`. The
-   * tracer provider's sampler decides in every case; X-Ray sampling rules belong there
-   * (`AWSXRayRemoteSampler`).
+   * `false`: X-Ray's "trace everything": every segment is sampled, whatever `sampled` given to
+   * `beginSegment` or the tracer provider's sampler say.
    */
   sampling?: boolean;
+  /**
+   * Local sampling rules (a rules file's path or its object) deciding for this recorder's segments
+   * that start a trace or continue one with `Sampled=?`. Without them the tracer provider's
+   * sampler decides (`registerXRay({ sampling })`). An upstream `sampled` decision always wins.
+   */
+  samplingRules?: string | SamplingRulesDocument;
+  /** Python's spelling of `samplingRules`. */
+  sampling_rules?: string | SamplingRulesDocument;
 }
 
 export interface BeginSegmentOptions {
@@ -55,7 +65,7 @@ export interface BeginSegmentOptions {
   traceId?: string;
   /** X-Ray id of the upstream entity. */
   parentId?: string;
-  /** The upstream sampling decision (a `Sampled=` header field). */
+  /** The upstream sampling decision (a `Sampled=` header field; undefined for `Sampled=?`: the rules decide). */
   sampled?: boolean;
 }
 
@@ -65,7 +75,7 @@ export interface SubsegmentOptions {
 }
 
 /** Options that the X-Ray SDKs take and that belong elsewhere here (the exporter or the provider). */
-const FOREIGN_OPTIONS = ['daemon_address', 'daemonAddress', 'plugins', 'sampling_rules', 'samplingRules', 'streaming_threshold', 'sampler', 'emitter', 'dynamic_naming', 'patch_modules'];
+const FOREIGN_OPTIONS = ['daemon_address', 'daemonAddress', 'plugins', 'streaming_threshold', 'sampler', 'emitter', 'dynamic_naming', 'patch_modules'];
 
 const INTERNAL: SpanOptions = { kind: SpanKind.INTERNAL };
 const REMOTE: SpanOptions = { kind: SpanKind.CLIENT };
@@ -77,6 +87,7 @@ export class RecorderMethods implements EntityHost {
   private service: string | undefined;
   private contextMissing: ContextMissingStrategy = 'LOG_ERROR';
   private sampling = true;
+  private rules: LocalRulesSampler | undefined;
   private explicitTracer: Tracer | undefined;
   private globalProvider: TracerProvider | undefined;
   private globalTracer: Tracer | undefined;
@@ -149,6 +160,14 @@ export class RecorderMethods implements EntityHost {
       if (this.explicitTracer === undefined) this.logger.warn('configure: tracerProvider has no getTracer(); using the global tracer provider');
     }
     if (options.sampling !== undefined) this.sampling = options.sampling !== false;
+    const rules = options.samplingRules ?? options.sampling_rules;
+    if (rules !== undefined) {
+      try {
+        this.rules = new LocalRulesSampler(loadSamplingRules(rules));
+      } catch (err) {
+        this.logger.error(`configure: ${(err as Error).message}; the previous sampling rules stay in force`);
+      }
+    }
 
     for (const key of FOREIGN_OPTIONS) {
       if (key in options) {
@@ -424,8 +443,8 @@ export class RecorderMethods implements EntityHost {
     let parentContext = active;
     let root = false;
     let parentId: string | undefined;
-    let unsampledRoot = false;
-    const refuseSampling = options.sampled === false && this.sampling;
+    // X-Ray's order: `sampling: false` samples everything; else upstream's decision; else the rules.
+    let decision = this.sampling ? options.sampled : true;
 
     const traceId = options.traceId === undefined ? undefined : fromXRayTraceId(String(options.traceId));
     if (options.traceId !== undefined && traceId === undefined) {
@@ -433,13 +452,12 @@ export class RecorderMethods implements EntityHost {
     }
     const upstreamParent = typeof options.parentId === 'string' ? options.parentId.toLowerCase() : undefined;
     if (traceId !== undefined && upstreamParent !== undefined && isValidSpanId(upstreamParent)) {
-      // Upstream's decision travels as the remote parent's flag; the provider's sampler takes it from there.
-      parentContext = trace.setSpanContext(active, {
-        traceId,
-        spanId: upstreamParent,
-        traceFlags: refuseSampling ? TraceFlags.NONE : TraceFlags.SAMPLED,
-        isRemote: true,
-      });
+      decision ??= this.rules?.decide({});
+      // Upstream's decision travels as the remote parent's flag. With none (`Sampled=?`), the mark
+      // sends the provider's X-Ray sampler to its rules; other samplers see a sampled parent.
+      const remote = { traceId, spanId: upstreamParent, traceFlags: decision === false ? TraceFlags.NONE : TraceFlags.SAMPLED, isRemote: true };
+      parentContext = trace.setSpanContext(active, remote);
+      if (decision === undefined) parentContext = markUndecided(parentContext, remote);
       parentId = upstreamParent;
     } else {
       if (traceId !== undefined || options.parentId !== undefined) {
@@ -447,17 +465,20 @@ export class RecorderMethods implements EntityHost {
       }
       const upstream = trace.getSpanContext(active);
       if (upstream !== undefined && upstream.isRemote === true && isSpanContextValid(upstream)) parentId = upstream.spanId;
-      else root = true;
-      unsampledRoot = refuseSampling && parentId === undefined;
+      else {
+        root = true;
+        decision ??= this.rules?.decide({});
+      }
     }
 
     let span: Span;
-    if (unsampledRoot) {
-      // Upstream said "not sampled" but named no trace: nothing to record, ids only for propagation.
-      span = trace.wrapSpanContext({ traceId: randomHex(16), spanId: randomHex(8), traceFlags: TraceFlags.NONE });
+    if (root && decision === false) {
+      // Not sampled and no upstream trace: nothing to record, X-Ray-shaped ids only for propagation.
+      span = trace.wrapSpanContext({ traceId: newXRayTraceId(), spanId: randomHex(8), traceFlags: TraceFlags.NONE });
     } else {
       const spanOptions: SpanOptions = { kind: SpanKind.SERVER, root };
       if (segmentName !== undefined) spanOptions.attributes = { [ATTR_AWS_LOCAL_SERVICE]: segmentName };
+      if (decision !== undefined) parentContext = withDecision(parentContext, decision);
       span = this.tracer().startSpan(segmentName ?? 'segment', spanOptions, parentContext);
     }
     return new Segment(this, segmentName ?? 'segment', span, active, parentId);
@@ -616,6 +637,11 @@ defineAliases(XRayRecorder, RECORDER_ALIASES);
 function spanName(span: Span): string {
   const name = (span as { name?: unknown }).name;
   return typeof name === 'string' && name !== '' ? name : 'span';
+}
+
+/** X-Ray trace ids start with the epoch second (the X-Ray id generator's layout). */
+function newXRayTraceId(): string {
+  return Math.floor(Date.now() / 1000).toString(16).padStart(8, '0') + randomHex(12);
 }
 
 function randomHex(bytes: number): string {

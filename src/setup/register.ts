@@ -1,7 +1,6 @@
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
-import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import {
   BasicTracerProvider,
@@ -12,15 +11,24 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { Attributes } from '@opentelemetry/api';
+import { resolveDaemonAddress } from '../transport/address.js';
 import { XRayUdpSpanExporter, type XRayUdpSpanExporterOptions } from '../exporter/xray-udp-exporter.js';
 import { resolveLogger } from '../logger.js';
+import { resolveSampler, type SamplingOption } from '../sampling/create.js';
+import { XRayPropagator } from '../sampling/propagator.js';
 
 export interface RegisterXRayOptions extends XRayUdpSpanExporterOptions {
   /** `service.name`; default env `OTEL_SERVICE_NAME`, else OTel's `unknown_service:…`. */
   serviceName?: string;
   /** More resource attributes (`service.version`, `cloud.platform`, …). */
   resourceAttributes?: Attributes;
-  /** The provider's sampler (default: OTel's parent-based always-on). */
+  /**
+   * X-Ray sampling: `'remote'` (the console's rules through the daemon's TCP address), `'local'`
+   * (X-Ray's default rule, 1 request/s then 5%), a local rules file's path or object, or `false`
+   * (the default: every trace). In every case an upstream `Sampled=1`/`Sampled=0` wins.
+   */
+  sampling?: SamplingOption;
+  /** A sampler of your own instead of `sampling` (it then decides alone, parents included). */
   sampler?: Sampler;
   /** The batch processor's settings (queue size, delay, batch size). */
   batch?: BufferConfig;
@@ -37,7 +45,7 @@ export interface XRayRegistration {
 
 /**
  * One call for services without an OTel setup: X-Ray trace ids, AsyncLocalStorage context,
- * the X-Ray propagator, and batched export to the daemon, all registered as OTel globals.
+ * the X-Ray propagator, X-Ray sampling (`sampling`), and batched export to the daemon, all registered as OTel globals.
  */
 export function registerXRay(options: RegisterXRayOptions = {}): XRayRegistration {
   const serviceName = options.serviceName ?? process.env.OTEL_SERVICE_NAME;
@@ -46,15 +54,19 @@ export function registerXRay(options: RegisterXRayOptions = {}): XRayRegistratio
   );
   const logger = resolveLogger(options.logger);
   const exporter = new XRayUdpSpanExporter({ ...options, logger });
+  if (options.sampler && options.sampling !== undefined) logger.warn('registerXRay: both "sampler" and "sampling" are set; "sampler" is used');
+  const sampling = options.sampler
+    ? { sampler: options.sampler, close: () => {} }
+    : resolveSampler(options.sampling ?? false, { daemon: resolveDaemonAddress(options.daemonAddress).tcp, resource, logger });
   const provider = new BasicTracerProvider({
     resource,
     idGenerator: new AWSXRayIdGenerator(),
-    ...(options.sampler ? { sampler: options.sampler } : {}),
+    sampler: sampling.sampler,
     spanProcessors: [...(options.spanProcessors ?? []), new BatchSpanProcessor(exporter, options.batch)],
   });
   const contextManager = new AsyncLocalStorageContextManager().enable();
   const ownsContext = context.setGlobalContextManager(contextManager);
-  const ownsPropagator = propagation.setGlobalPropagator(new AWSXRayPropagator());
+  const ownsPropagator = propagation.setGlobalPropagator(new XRayPropagator());
   const ownsProvider = trace.setGlobalTracerProvider(provider);
   if (!ownsContext || !ownsPropagator || !ownsProvider) {
     // OTel refuses to replace globals and has already said so through diag; keep going with ours.
@@ -67,6 +79,7 @@ export function registerXRay(options: RegisterXRayOptions = {}): XRayRegistratio
     exporter,
     shutdown() {
       done ??= (async () => {
+        sampling.close();
         await provider.shutdown();
         if (ownsProvider) trace.disable();
         if (ownsPropagator) propagation.disable();
