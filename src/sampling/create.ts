@@ -1,7 +1,7 @@
 import type { Sampler } from '@opentelemetry/sdk-trace-base';
 import { AlwaysOnSampler } from '@opentelemetry/sdk-trace-base';
 import type { Resource } from '@opentelemetry/resources';
-import type { DaemonEndpoint } from '../daemon/address.js';
+import type { DaemonEndpoint } from '../transport/address.js';
 import type { Logger } from '../logger.js';
 import { LocalRulesSampler, type LocalRulesSamplerOptions } from './local-sampler.js';
 import { XRayParentBasedSampler } from './parent-based.js';

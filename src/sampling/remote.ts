@@ -4,7 +4,7 @@ import { suppressTracing } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import { AWSXRayRemoteSampler } from '@opentelemetry/sampler-aws-xray';
 import type { Sampler, SamplingResult } from '@opentelemetry/sdk-trace-base';
-import type { DaemonEndpoint } from '../daemon/address.js';
+import type { DaemonEndpoint } from '../transport/address.js';
 import { urlHost } from '../exporter/translate/http.js';
 import type { Logger } from '../logger.js';
 
