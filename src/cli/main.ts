@@ -39,7 +39,8 @@ Options:
   --out FILE               append accepted documents to FILE as JSON Lines
   --sampling-rules FILE    answer sampling calls with these rules: an X-Ray SDK local rules file
                            ({"version": 2, "rules": [...], "default": {...}}) or the output of
-                           "aws xray get-sampling-rules". Default: 1 request per second + 5%
+                           "aws xray get-sampling-rules"; re-read when it changes. Default: 1
+                           request per second + 5%
   --http host:port         also serve a web page of traces (off by default). A bare port binds
                            127.0.0.1; name another host to expose it
   --quiet-ms N             print a trace after N ms without new documents (default 1000)
@@ -57,6 +58,7 @@ interface DaemonArgs {
   json: boolean;
   out: string | undefined;
   samplingRules: SamplingRule[] | undefined;
+  samplingRulesFile: string | undefined;
   http: string | undefined;
   quietMs: number;
   maxTraces: number | undefined;
@@ -126,6 +128,7 @@ function parseDaemonArgs(args: string[], env: NodeJS.ProcessEnv): DaemonArgs | '
     json: values.json === true,
     out: values.out,
     samplingRules,
+    samplingRulesFile: values['sampling-rules'],
     http: values.http,
     quietMs,
     maxTraces,
@@ -155,6 +158,7 @@ async function runDaemon(args: DaemonArgs): Promise<number> {
       http: args.http,
       out: args.out,
       samplingRules: args.samplingRules,
+      samplingRulesFile: args.samplingRulesFile,
       quietMs: args.quietMs,
       maxTraces: args.maxTraces,
       maxStoredBytes: args.maxStoredBytes,
@@ -205,6 +209,7 @@ async function runDaemon(args: DaemonArgs): Promise<number> {
     else mapTimer ??= setTimeout(printMap, 100);
   });
   daemon.on('error', (err) => process.stderr.write(`${BIN} daemon: ${err.message}\n`));
+  daemon.on('warning', (message) => process.stderr.write(`${BIN} daemon: ${message}\n`));
 
   return new Promise<number>((resolve) => {
     let stopping = false;

@@ -7,7 +7,8 @@ import { isIP } from 'node:net';
 import type { SegmentDocument } from '../exporter/document.js';
 import { ListenError } from '../shared/errors.js';
 import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress, type DaemonAddress, type DaemonEndpoint } from '../transport/address.js';
-import { createSamplingEndpoint, type SamplingRule } from './sampling.js';
+import type { SamplingRule } from './sampling.js';
+import { SamplingService } from './sampling-service.js';
 import { isAssemblable, TraceAssembler, type AssembledTrace } from './traces.js';
 import { checkDatagram, prepareValidator, type CheckedDatagram, type DatagramReport } from './validate.js';
 import { createWebHandler, parseHttpAddress } from './web.js';
@@ -23,8 +24,12 @@ export interface LocalDaemonOptions {
   address?: string | DaemonAddress;
   /** Serve the web page: `host:port`, a bare port (loopback), or an endpoint. Off by default. */
   http?: string | DaemonEndpoint | false;
-  /** Rules for the sampling endpoints (default: X-Ray's default rule). */
+  /** Rules for the sampling endpoints (default: X-Ray's default rule, or `samplingRulesFile`'s). */
   samplingRules?: SamplingRule[];
+  /** A rules file to serve, re-read when it changes; errors in a changed file are 'warning' events. */
+  samplingRulesFile?: string;
+  /** The `Interval` (seconds) samplers are told to come back after for targets (default 10, as X-Ray). */
+  samplingIntervalSeconds?: number;
   /** Append accepted documents to this file as JSON Lines. */
   out?: string;
   /** A trace is reported after this long without new documents (default 1000 ms). */
@@ -95,6 +100,8 @@ export interface LocalDaemonEvents {
   /** A trace that has gone quiet (again, with a higher revision, if late documents arrive). */
   trace: [AssembledTrace];
   error: [Error];
+  /** Something the daemon carries on past, such as a changed rules file it cannot use. */
+  warning: [string];
 }
 
 /** A running stand-in: start it with {@link startLocalDaemon}. */
@@ -122,6 +129,8 @@ export class LocalDaemon extends EventEmitter<LocalDaemonEvents> {
     private readonly assembler: TraceAssembler,
     private readonly out: WriteStream | undefined,
     private readonly maxRejections: number,
+    /** The sampling API's rules and what samplers reported. */
+    readonly sampling: SamplingService,
   ) {
     super();
   }
@@ -315,7 +324,12 @@ export async function startLocalDaemon(options: LocalDaemonOptions = {}): Promis
     onTrace: (trace) => ref.daemon?.traceFinished(trace),
     onError: (err) => ref.daemon?.problem(err),
   });
-  const sampling = createSamplingEndpoint({ rules: options.samplingRules });
+  const sampling = new SamplingService({
+    rules: options.samplingRules,
+    rulesFile: options.samplingRulesFile,
+    targetIntervalSeconds: options.samplingIntervalSeconds,
+    onWarning: (message) => ref.daemon?.emit('warning', message),
+  });
 
   let udp: Socket | undefined;
   let tcp: Server | undefined;
@@ -331,7 +345,7 @@ export async function startLocalDaemon(options: LocalDaemonOptions = {}): Promis
       try {
         tcp = await listenHttp(
           { host: wanted.tcp.host, port: sharedFreePort ? udpPort : wanted.tcp.port },
-          guarded(sampling, (err) => ref.daemon?.problem(err)),
+          guarded(sampling.listener, (err) => ref.daemon?.problem(err)),
           'TCP (sampling)',
         );
         break;
@@ -370,7 +384,7 @@ export async function startLocalDaemon(options: LocalDaemonOptions = {}): Promis
     ? formatEndpoint(udpEnd)
     : `udp:${formatEndpoint(udpEnd)} tcp:${formatEndpoint(tcpEnd)}`;
   const maxRejections = Math.max(0, options.maxRejections ?? DEFAULT_MAX_REJECTIONS);
-  const daemon = new LocalDaemon({ udp: udpEnd, tcp: tcpEnd, daemonAddress, http: httpEnd }, udp, tcp, web, assembler, out, maxRejections);
+  const daemon = new LocalDaemon({ udp: udpEnd, tcp: tcpEnd, daemonAddress, http: httpEnd }, udp, tcp, web, assembler, out, maxRejections, sampling);
   ref.daemon = daemon;
   // With no listener, an 'error' event would throw: every source reports through problem().
   udp.on('error', (err) => daemon.problem(err));

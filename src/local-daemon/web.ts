@@ -7,6 +7,7 @@ import type { AssembledTrace, TraceNode } from './traces.js';
 import { safeJson } from './json-lines.js';
 import { buildServiceMap } from './service-map.js';
 import { PAGE_CSS, PAGE_HTML, PAGE_JS } from './web/page.js';
+import { SAMPLING_PANEL_JS } from './web/sampling-panel.js';
 
 /**
  * `--http` values: `host:port`, `[v6]:port`, `:port` or a bare port. Without a host it binds
@@ -57,6 +58,8 @@ export function createWebHandler(getDaemon: () => LocalDaemon | undefined, bound
     if (path === '/' || path === '/index.html') return send(res, 200, 'text/html; charset=utf-8', PAGE_HTML);
     if (path === '/app.js') return send(res, 200, 'text/javascript; charset=utf-8', PAGE_JS);
     if (path === '/app.css') return send(res, 200, 'text/css; charset=utf-8', PAGE_CSS);
+    if (path === '/sampling.js') return send(res, 200, 'text/javascript; charset=utf-8', SAMPLING_PANEL_JS);
+    if (path === '/api/sampling') return sendJson(res, 200, daemon?.sampling.snapshot() ?? null);
     if (path === '/api/traces') {
       return sendJson(res, 200, { stats: daemon?.stats ?? null, traces: (daemon?.traces() ?? []).map(summary) });
     }

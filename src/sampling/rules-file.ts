@@ -60,22 +60,27 @@ const RULE_KEYS: Record<1 | 2, readonly string[]> = {
  */
 export function loadSamplingRules(source: string | SamplingRulesDocument): LocalSamplingRules {
   if (typeof source !== 'string') return parseSamplingRulesDocument(source);
+  return parseRulesFile(source, parseSamplingRulesDocument);
+}
+
+/** Reads a JSON rules file and applies `parse`; every error names the file and what is wrong. */
+export function parseRulesFile<T>(file: string, parse: (json: unknown) => T): T {
   let text: string;
   try {
-    text = readFileSync(source, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read sampling rules ${source}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new Error(`cannot read sampling rules ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`sampling rules ${source} are not JSON: ${(err as Error).message}`);
+    throw new Error(`sampling rules ${file} are not JSON: ${(err as Error).message}`);
   }
   try {
-    return parseSamplingRulesDocument(json);
+    return parse(json);
   } catch (err) {
-    throw new Error(`sampling rules ${source}: ${(err as Error).message}`);
+    throw new Error(`sampling rules ${file}: ${(err as Error).message}`);
   }
 }
 

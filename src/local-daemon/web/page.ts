@@ -4,6 +4,8 @@
 // script as a second wall. Keep it dependency-free, ES2017 and free of backticks (this is a
 // template literal).
 
+import { SAMPLING_PANEL_CSS, SAMPLING_PANEL_HTML } from './sampling-panel.js';
+
 export const PAGE_HTML = String.raw`<!doctype html>
 <html lang="en">
 <head>
@@ -27,6 +29,7 @@ export const PAGE_HTML = String.raw`<!doctype html>
       <summary>Rejected datagrams (<span id="rejected-count">0</span>)</summary>
       <ul id="rejections"></ul>
     </details>
+    ${SAMPLING_PANEL_HTML}
   </nav>
   <div id="view">
     <details id="map-panel" open>
@@ -39,6 +42,7 @@ export const PAGE_HTML = String.raw`<!doctype html>
   </div>
 </main>
 <script src="/app.js" defer></script>
+<script src="/sampling.js" defer></script>
 </body>
 </html>
 `;
@@ -132,6 +136,7 @@ nav { border-right: 1px solid var(--line); background: var(--panel); padding: 12
 .exception .what { color: var(--fault); font-weight: 600; overflow-wrap: anywhere; }
 .stack { margin: 2px 0 0; padding-left: 18px; color: var(--muted); font-family: ui-monospace, monospace; font-size: 12px; overflow-wrap: anywhere; }
 #rejections-panel { margin-top: 14px; }
+${SAMPLING_PANEL_CSS}
 #rejections { list-style: none; padding: 0; margin: 6px 0 0; font-size: 12px; }
 #rejections > li { border-left: 3px solid var(--fault); padding: 2px 6px; margin-bottom: 6px; background: var(--bg); overflow-wrap: anywhere; }
 
