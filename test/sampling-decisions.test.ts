@@ -15,7 +15,7 @@ const PARENT = '53995c3f42cd8ad8';
 const KEEP_NOTHING = { version: 2 as const, default: { fixed_target: 0, rate: 0 } };
 const KEEP_EVERYTHING = { version: 2 as const, default: { fixed_target: 0, rate: 1 } };
 
-let cleanup: Array<() => Promise<void> | void> = [];
+const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
