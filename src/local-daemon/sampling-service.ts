@@ -154,10 +154,8 @@ export class SamplingService {
     this.counts.set(rule, c);
     let clients = this.clients.get(rule);
     if (clients === undefined) this.clients.set(rule, (clients = new Map()));
-    const previous = clients.get(clientId);
-    // The counts cover the time since the client's previous report (one interval for a first one).
-    const period = previous === undefined ? this.interval : Math.max(1, t - previous.at);
-    clients.set(clientId, { rate: requests / period, at: t });
+    // Samplers report once per interval, so each report covers one interval.
+    clients.set(clientId, { rate: requests / this.interval, at: t });
   }
 
   /** Clients that reported for the rule within the last two intervals: the ones sharing its reservoir. */
