@@ -9,6 +9,8 @@ export { parseDaemonAddress } from './transport/address.js';
 export type { DaemonAddress, DaemonEndpoint } from './transport/address.js';
 export { registerXRay } from './setup/register.js';
 export type { RegisterXRayOptions, XRayRegistration } from './setup/register.js';
+export { createLocalRulesSampler, XRayParentBasedSampler, XRayPropagator } from './sampling/index.js';
+export type { SamplingOption, SamplingRulesDocument, SamplingRulesDocumentRule, LocalRulesSamplerOptions } from './sampling/index.js';
 export {
   xrayRecorder,
   xray_recorder,

@@ -122,7 +122,7 @@ describe('the web page\'s sampling panel', () => {
     const d = await daemon({ http: '127.0.0.1:0', samplingRulesFile: rulesFile('web.json', 0.5) });
     await post(d, '/SamplingTargets', { SamplingStatisticsDocuments: [stats('Default', 'd'.repeat(24), 42, 3, 1)] });
     const base = d.address.http!.url;
-    const api = await (await fetch(`${base}api/sampling`)).json();
+    const api = (await (await fetch(`${base}api/sampling`)).json()) as any;
     expect(api.rulesFile).toMatch(/web\.json$/);
     expect(api.rules.map((r: any) => [r.RuleName, r.URLPath, r.counts])).toEqual([
       ['local-1', '/api/*', { requests: 0, sampled: 0, borrowed: 0 }],

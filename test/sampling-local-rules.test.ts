@@ -16,7 +16,7 @@ function sampler(doc: SamplingRulesDocument, options: ConstructorParameters<type
 }
 
 function decide(s: LocalRulesSampler, attributes: Attributes = {}): boolean {
-  return s.shouldSample(ROOT_CONTEXT, TRACE_ID, 'GET', SpanKind.SERVER, attributes, []).decision === SamplingDecision.RECORD_AND_SAMPLED;
+  return s.shouldSample(ROOT_CONTEXT, TRACE_ID, 'GET', SpanKind.SERVER, attributes).decision === SamplingDecision.RECORD_AND_SAMPLED;
 }
 
 const http = (method: string, path: string, host = 'shop.example.com'): Attributes => ({

@@ -27,7 +27,10 @@ export interface SamplingSnapshot {
   rulesFile: string | null;
   /** Epoch seconds of the last (re)load: the API's `LastRuleModification`. */
   loadedAt: number;
-  rules: Array<SamplingRule & { counts: RuleCounts; clients: number }>;
+  /** `GetSamplingRules` calls answered, and when the last one was (epoch seconds, or null). */
+  rulesFetches: number;
+  lastRulesFetchAt: number | null;
+  rules: Array<SamplingRule & { counts: RuleCounts; clients: number; lastReportAt: number | null }>;
 }
 
 interface ClientReport {
@@ -52,6 +55,9 @@ export class SamplingService {
   private loadedAt: number;
   private fileStamp: string | undefined;
   private readonly counts = new Map<string, RuleCounts>();
+  private readonly lastReportAt = new Map<string, number>();
+  private rulesFetches = 0;
+  private lastRulesFetchAt: number | null = null;
   private readonly clients = new Map<string, Map<string, ClientReport>>();
   private readonly now: () => number;
   private readonly interval: number;
@@ -105,17 +111,22 @@ export class SamplingService {
     return {
       rulesFile: this.options.rulesFile ?? null,
       loadedAt: this.loadedAt,
+      rulesFetches: this.rulesFetches,
+      lastRulesFetchAt: this.lastRulesFetchAt,
       rules: this.rules.map((r) => ({
         ...r,
         counts: { ...(this.counts.get(r.RuleName) ?? { requests: 0, sampled: 0, borrowed: 0 }) },
         clients: this.activeClients(r.RuleName, this.nowSeconds()).size,
+        lastReportAt: this.lastReportAt.get(r.RuleName) ?? null,
       })),
     };
   }
 
-  private readonly getSamplingRules = () => ({
-    SamplingRuleRecords: this.rules.map((r) => ({ SamplingRule: r, CreatedAt: this.loadedAt, ModifiedAt: this.loadedAt })),
-  });
+  private readonly getSamplingRules = () => {
+    this.rulesFetches++;
+    this.lastRulesFetchAt = this.nowSeconds();
+    return { SamplingRuleRecords: this.rules.map((r) => ({ SamplingRule: r, CreatedAt: this.loadedAt, ModifiedAt: this.loadedAt })) };
+  };
 
   private readonly samplingTargets = (body: unknown) => {
     const docs = isObject(body) && Array.isArray(body.SamplingStatisticsDocuments) ? body.SamplingStatisticsDocuments : [];
@@ -152,6 +163,7 @@ export class SamplingService {
     c.sampled += count(doc.SampledCount);
     c.borrowed += count(doc.BorrowCount);
     this.counts.set(rule, c);
+    this.lastReportAt.set(rule, t);
     let clients = this.clients.get(rule);
     if (clients === undefined) this.clients.set(rule, (clients = new Map()));
     // Samplers report once per interval, so each report covers one interval.
@@ -180,6 +192,7 @@ export class SamplingService {
     this.loadedAt = this.nowSeconds();
     const names = new Set(this.rules.map((r) => r.RuleName));
     for (const name of [...this.counts.keys()]) if (!names.has(name)) this.counts.delete(name);
+    for (const name of [...this.lastReportAt.keys()]) if (!names.has(name)) this.lastReportAt.delete(name);
     for (const name of [...this.clients.keys()]) if (!names.has(name)) this.clients.delete(name);
   }
 

@@ -36,7 +36,8 @@ export const SAMPLING_PANEL_JS = String.raw`'use strict';
   function render(data) {
     var rules = Array.isArray(data.rules) ? data.rules : [];
     note.textContent = (data.rulesFile ? 'from ' + data.rulesFile : 'built-in default') + ', loaded ' +
-      new Date(data.loadedAt * 1000).toLocaleTimeString();
+      new Date(data.loadedAt * 1000).toLocaleTimeString() + '; fetched by samplers ' + data.rulesFetches + ' times' +
+      (data.lastRulesFetchAt ? ', last at ' + new Date(data.lastRulesFetchAt * 1000).toLocaleTimeString() : '');
     body.replaceChildren.apply(body, rules.map(function (r) {
       var tr = document.createElement('tr');
       var c = r.counts || {};
