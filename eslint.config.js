@@ -23,13 +23,14 @@ export default tseslint.config(
   },
   // The arrows between src/ folders point one way (docs/architecture.md): each folder lists the
   // folders it must not import from.
-  ...layer('src/shared/**', ['transport', 'exporter', 'recorder', 'local-daemon', 'setup', 'cli']),
-  ...layer('src/transport/**', ['exporter', 'recorder', 'local-daemon', 'setup', 'cli']),
-  ...layer('src/exporter/**', ['recorder', 'local-daemon', 'setup', 'cli']),
+  ...layer('src/shared/**', ['transport', 'exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli']),
+  ...layer('src/transport/**', ['exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli']),
+  ...layer('src/exporter/**', ['sampling', 'recorder', 'local-daemon', 'setup', 'cli']),
+  ...layer('src/sampling/**', ['exporter', 'recorder', 'local-daemon', 'setup', 'cli']),
   ...layer('src/recorder/**', ['transport', 'local-daemon', 'setup', 'cli']),
   ...layer('src/local-daemon/**', ['recorder', 'setup', 'cli']),
   ...layer('src/setup/**', ['local-daemon', 'cli']),
-  ...layer('src/{ids,logger}.ts', ['shared', 'transport', 'exporter', 'recorder', 'local-daemon', 'setup', 'cli']),
+  ...layer('src/{ids,logger}.ts', ['shared', 'transport', 'exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli']),
   {
     files: ['src/local-daemon/web/**/*.js'],
     languageOptions: { globals: { ...globals.browser } },

@@ -1,11 +1,11 @@
 import { request } from 'node:http';
+import { isIP } from 'node:net';
 import { context, type Attributes, type Context, type Link, type SpanKind } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import { AWSXRayRemoteSampler } from '@opentelemetry/sampler-aws-xray';
 import type { Sampler, SamplingResult } from '@opentelemetry/sdk-trace-base';
 import type { DaemonEndpoint } from '../transport/address.js';
-import { urlHost } from '../exporter/translate/http.js';
 import type { Logger } from '../logger.js';
 
 export interface RemoteSamplerOptions {
@@ -82,3 +82,6 @@ function probe(url: string, timeoutMs: number): Promise<string | undefined> {
   });
 }
 
+function urlHost(host: string): string {
+  return isIP(host) === 6 ? `[${host}]` : host;
+}
