@@ -8,3 +8,5 @@ export { renderTrace } from './render-tree.js';
 export type { RenderOptions } from './render-tree.js';
 export type { AssembledTrace, TraceNode } from './traces.js';
 export type { DatagramReport, Verdict } from './validate.js';
+export type { SamplingService, SamplingSnapshot, RuleCounts } from './sampling-service.js';
+export type { SamplingRule } from './sampling.js';
