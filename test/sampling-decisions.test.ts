@@ -147,6 +147,31 @@ describe('the recorder with sampling rules', () => {
     expect(exporter.getFinishedSpans()).toHaveLength(2);
   });
 
+  const HEALTH_OFF = {
+    version: 2 as const,
+    rules: [{ host: '*', http_method: 'GET', url_path: '/health', fixed_target: 0, rate: 0 }],
+    default: { fixed_target: 0, rate: 1 },
+  };
+
+  it('a middleware\'s request (http: method, url) is matched by the recorder\'s rules and recorded on the segment', () => {
+    const { recorder, exporter } = recorderWith({ samplingRules: HEALTH_OFF });
+    recorder.inSegment('shop', () => expect(recorder.isSampled()).toBe(false), { http: { method: 'GET', url: 'http://shop.example.com/health' } });
+    recorder.inSegment('shop', () => expect(recorder.isSampled()).toBe(true), { http: { method: 'GET', url: 'http://shop.example.com/orders?id=1' } });
+    recorder.inSegment('shop', () => expect(recorder.isSampled()).toBe(true), { http: { method: 'POST', url: 'http://shop.example.com/health' } });
+    const docs = toSegmentDocuments(exporter.getFinishedSpans());
+    expectValidDocuments(docs);
+    expect(docs.map((d) => d.http?.request)).toEqual([
+      expect.objectContaining({ method: 'GET', url: 'http://shop.example.com/orders?id=1' }),
+      expect.objectContaining({ method: 'POST', url: 'http://shop.example.com/health' }),
+    ]);
+  });
+
+  it('the same request reaches the provider\'s sampler when the recorder has no rules of its own', () => {
+    const { recorder } = recorderWith({}, createLocalRulesSampler(HEALTH_OFF));
+    recorder.inSegment('shop', () => expect(recorder.isSampled()).toBe(false), { http: { method: 'GET', url: 'http://shop.example.com/health' } });
+    recorder.inSegment('shop', () => expect(recorder.isSampled()).toBe(true), { http: { method: 'GET', url: 'http://shop.example.com/' } });
+  });
+
   it('bad rules are reported and change nothing; the rules before stay', () => {
     const { recorder, logger } = recorderWith({ samplingRules: KEEP_NOTHING });
     recorder.configure({ samplingRules: '/nonexistent/rules.json' });

@@ -144,7 +144,7 @@ describe('rule matching', () => {
       urlPath: '/api/x',
       host: 'shop',
     });
-    expect(samplingRequestOf({ 'url.full': 'https://shop.example.com/api/x?q=1' })).toEqual({ urlPath: '/api/x' });
+    expect(samplingRequestOf({ 'url.full': 'https://shop.example.com/api/x?q=1' })).toEqual({ urlPath: '/api/x', host: 'shop.example.com' });
   });
 
   it('reads a version 1 file\'s service_name as the host, as the Node SDK does', () => {

@@ -7,6 +7,7 @@ import {
   isSpanContextValid,
   isValidSpanId,
   trace,
+  type Attributes,
   type Context,
   type Span,
   type SpanOptions,
@@ -28,7 +29,8 @@ import { Subsegment, type SubsegmentNamespace } from './subsegment.js';
 import type { XRayTime } from './time.js';
 import { describe } from './values.js';
 import { markUndecided, withDecision } from '../sampling/decision-context.js';
-import { LocalRulesSampler } from '../sampling/local-sampler.js';
+import { LocalRulesSampler, samplingRequestOf } from '../sampling/local-sampler.js';
+import { HTTP_STRING_KEYS } from './fields.js';
 import { loadSamplingRules, type SamplingRulesDocument } from '../sampling/rules-file.js';
 
 const TRACER_NAME = 'xray-otel-bridge';
@@ -67,6 +69,11 @@ export interface BeginSegmentOptions {
   parentId?: string;
   /** The upstream sampling decision (a `Sampled=` header field; undefined for `Sampled=?`: the rules decide). */
   sampled?: boolean;
+  /**
+   * The request this segment serves, as a middleware knows it before the segment exists: sampling
+   * rules match its method, URL path and host, and the segment records them (`putHttpMeta`'s keys).
+   */
+  http?: { method?: string; url?: string };
 }
 
 export interface SubsegmentOptions {
@@ -445,6 +452,8 @@ export class RecorderMethods implements EntityHost {
     let parentId: string | undefined;
     // X-Ray's order: `sampling: false` samples everything; else upstream's decision; else the rules.
     let decision = this.sampling ? options.sampled : true;
+    // Start attributes, so that the provider's sampler matches rules on them too.
+    const httpAttributes = this.httpStartAttributes(options.http);
 
     const traceId = options.traceId === undefined ? undefined : fromXRayTraceId(String(options.traceId));
     if (options.traceId !== undefined && traceId === undefined) {
@@ -452,7 +461,7 @@ export class RecorderMethods implements EntityHost {
     }
     const upstreamParent = typeof options.parentId === 'string' ? options.parentId.toLowerCase() : undefined;
     if (traceId !== undefined && upstreamParent !== undefined && isValidSpanId(upstreamParent)) {
-      decision ??= this.rules?.decide({});
+      decision ??= this.rules?.decide(samplingRequestOf(httpAttributes));
       // Upstream's decision travels as the remote parent's flag. With none (`Sampled=?`), the mark
       // sends the provider's X-Ray sampler to its rules; other samplers see a sampled parent.
       const remote = { traceId, spanId: upstreamParent, traceFlags: decision === false ? TraceFlags.NONE : TraceFlags.SAMPLED, isRemote: true };
@@ -467,7 +476,7 @@ export class RecorderMethods implements EntityHost {
       if (upstream !== undefined && upstream.isRemote === true && isSpanContextValid(upstream)) parentId = upstream.spanId;
       else {
         root = true;
-        decision ??= this.rules?.decide({});
+        decision ??= this.rules?.decide(samplingRequestOf(httpAttributes));
       }
     }
 
@@ -477,11 +486,28 @@ export class RecorderMethods implements EntityHost {
       span = trace.wrapSpanContext({ traceId: newXRayTraceId(), spanId: randomHex(8), traceFlags: TraceFlags.NONE });
     } else {
       const spanOptions: SpanOptions = { kind: SpanKind.SERVER, root };
-      if (segmentName !== undefined) spanOptions.attributes = { [ATTR_AWS_LOCAL_SERVICE]: segmentName };
+      if (segmentName !== undefined || httpAttributes !== undefined) {
+        spanOptions.attributes = { ...httpAttributes, ...(segmentName !== undefined ? { [ATTR_AWS_LOCAL_SERVICE]: segmentName } : {}) };
+      }
       if (decision !== undefined) parentContext = withDecision(parentContext, decision);
       span = this.tracer().startSpan(segmentName ?? 'segment', spanOptions, parentContext);
     }
     return new Segment(this, segmentName ?? 'segment', span, active, parentId);
+  }
+
+  private httpStartAttributes(http: BeginSegmentOptions['http']): Attributes | undefined {
+    if (http === undefined) return undefined;
+    if (typeof http !== 'object' || http === null) {
+      this.logger.warn(`beginSegment: http ${describe(http)} is not an object with "method" and "url"; ignored`);
+      return undefined;
+    }
+    const out: Attributes = {};
+    for (const key of ['method', 'url'] as const) {
+      const v: unknown = http[key];
+      if (typeof v === 'string' && v !== '') out[HTTP_STRING_KEYS[key]] = v;
+      else if (v !== undefined) this.logger.warn(`beginSegment: http.${key} ${describe(v)} is not a non-empty string; ignored`);
+    }
+    return out;
   }
 
   private startSubsegment(name: string, active: Context, parent: Entity, namespace: string | undefined, unsampled: boolean): Subsegment {

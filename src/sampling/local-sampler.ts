@@ -88,9 +88,14 @@ export class LocalRulesSampler implements Sampler {
 export function samplingRequestOf(attributes: Attributes | undefined): SamplingRequest {
   if (attributes === undefined) return {};
   const method = str(attributes[ATTR_HTTP_REQUEST_METHOD]) ?? str(attributes[ATTR_HTTP_METHOD]);
-  const host = str(attributes[ATTR_SERVER_ADDRESS]) ?? stripPort(str(attributes[ATTR_HTTP_HOST]));
+  let host = str(attributes[ATTR_SERVER_ADDRESS]) ?? stripPort(str(attributes[ATTR_HTTP_HOST]));
   let urlPath = str(attributes[ATTR_URL_PATH]) ?? stripQuery(str(attributes[ATTR_HTTP_TARGET]));
-  if (urlPath === undefined) urlPath = pathOf(str(attributes[ATTR_URL_FULL]) ?? str(attributes[ATTR_HTTP_URL]));
+  if (urlPath === undefined || host === undefined) {
+    const url = parseUrl(str(attributes[ATTR_URL_FULL]) ?? str(attributes[ATTR_HTTP_URL]));
+    urlPath ??= url?.pathname || (url ? '/' : undefined);
+    // The URL's host is the Host header a middleware built it from.
+    host ??= url?.hostname || undefined;
+  }
   return {
     ...(host !== undefined ? { host } : {}),
     ...(method !== undefined ? { method } : {}),
@@ -114,10 +119,10 @@ function stripQuery(target: string | undefined): string | undefined {
   return q === -1 ? target : target.slice(0, q);
 }
 
-function pathOf(url: string | undefined): string | undefined {
+function parseUrl(url: string | undefined): URL | undefined {
   if (url === undefined) return undefined;
   try {
-    return new URL(url).pathname || '/';
+    return new URL(url);
   } catch {
     return undefined;
   }
