@@ -19,13 +19,20 @@ afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-/** Rules: GET /api/* at `apiRate`, everything else at 10%; no reservoirs, so shares are plain binomials. */
+/**
+ * Rules: GET /probe always (the fallback's 1/s + 5% cannot pass for it, so it shows when the rules
+ * are in force), GET /api/* at `apiRate`, everything else at 10%; no reservoirs, so shares are
+ * plain binomials.
+ */
 function writeRules(file: string, apiRate: number): void {
   writeFileSync(
     file,
     JSON.stringify({
       version: 2,
-      rules: [{ description: 'api', host: '*', http_method: 'GET', url_path: '/api/*', fixed_target: 0, rate: apiRate }],
+      rules: [
+        { description: 'probe', host: '*', http_method: 'GET', url_path: '/probe', fixed_target: 0, rate: 1 },
+        { description: 'api', host: '*', http_method: 'GET', url_path: '/api/*', fixed_target: 0, rate: apiRate },
+      ],
       default: { fixed_target: 0, rate: 0.1 },
     }),
   );
@@ -98,9 +105,9 @@ describe("registerXRay({ sampling: 'remote' }) against the local daemon", () => 
     cleanup.push(() => reg.shutdown());
     const base = await startService(reg);
 
-    // The sampler asks for the rules as it starts; give its answer a moment to be applied.
-    await vi.waitFor(() => expect(daemon.sampling.snapshot().rulesFetches).toBeGreaterThanOrEqual(1));
-    await new Promise((r) => setTimeout(r, 200));
+    // The sampler asks for the rules as it starts; until they arrive the default rule applies.
+    await waitForRate(base, '/probe', true);
+    expect(daemon.sampling.snapshot().rulesFetches).toBeGreaterThanOrEqual(1);
 
     const api = await sampledOf(base, '/api/orders', 1000);
     const health = await sampledOf(base, '/health', 1000);
@@ -117,7 +124,7 @@ describe("registerXRay({ sampling: 'remote' }) against the local daemon", () => 
       },
       { timeout: 25_000, interval: 250 },
     );
-    const [apiRule, defaultRule] = daemon.sampling.snapshot().rules;
+    const [, apiRule, defaultRule] = daemon.sampling.snapshot().rules;
     // @opentelemetry/sampler-aws-xray 0.3.0 drops what it counts while a targets call is in flight
     // (the applier it builds from the answer resets the shared statistics), so under traffic the
     // reports can fall short of the requests; what is reported still has the rules' shares.
