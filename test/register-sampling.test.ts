@@ -41,7 +41,7 @@ describe("registerXRay's sampling option", () => {
     const first = Math.floor(Date.now() / 1000);
     const sampled = sampledOf({ sampling: 'local' }, n);
     const seconds = Math.floor(Date.now() / 1000) - first + 1;
-    const [lo, hi] = binomialInterval(n, 0.05, 0.999);
+    const [lo, hi] = binomialInterval(n, 0.05, 0.9999);
     expect(sampled).toBeGreaterThanOrEqual(lo - seconds);
     expect(sampled).toBeLessThanOrEqual(hi + seconds);
   });

@@ -85,7 +85,7 @@ describe('the reservoir (fixed_target per second)', () => {
     const s = sampler({ version: 2, default: { fixed_target: 5, rate: 0.5 } }, { now: clock.now });
     let sampled = 0;
     for (let i = 0; i < 1000; i++) if (decide(s)) sampled++;
-    const [lo, hi] = binomialInterval(995, 0.5, 0.999);
+    const [lo, hi] = binomialInterval(995, 0.5, 0.9999);
     expect(sampled - 5).toBeGreaterThanOrEqual(lo);
     expect(sampled - 5).toBeLessThanOrEqual(hi);
   });
