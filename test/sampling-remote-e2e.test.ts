@@ -88,7 +88,7 @@ async function waitForRate(base: string, path: string, sampled: boolean): Promis
   );
 }
 
-/** Six share checks run here; at 99.99% each, a correct sampler fails this file about once in 1,700 runs. */
+/** Five share checks run in this file; at 99.99% each, a correct sampler fails it about once in 2,000 runs. */
 function expectWithin(count: number, n: number, p: number): void {
   const [lo, hi] = binomialInterval(n, p, 0.9999);
   expect(count, `${count} of ${n} sampled; Binomial(${n}, ${p}) 99.99% interval [${lo}, ${hi}]`).toBeGreaterThanOrEqual(lo);
