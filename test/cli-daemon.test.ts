@@ -3,7 +3,7 @@ import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { datagram, HEADER, newId, runCli, segment, sendDatagrams, startCli, type CliDaemon } from './fixtures/daemon-harness.js';
 
 interface Verdict {
@@ -256,6 +256,31 @@ describe('xray-otel-bridge daemon: addresses, options and errors', () => {
       expect(await d.stop()).toBe(0);
       const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
       expect(lines).toEqual([{ earlier: true }, good]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('serves --sampling-rules, re-reads the file when it changes, and keeps the old rules (saying why) when the change is broken', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xray-daemon-rules-'));
+    try {
+      const file = join(dir, 'rules.json');
+      const rules = (rate: number) => JSON.stringify({ version: 2, rules: [{ host: '*', http_method: 'GET', url_path: '/api/*', fixed_target: 0, rate }], default: { fixed_target: 1, rate: 0.05 } });
+      writeFileSync(file, rules(0.25));
+      const d = await daemon(['--udp', '127.0.0.1:0', '--sampling-rules', file]);
+      const fetchRule = async () => {
+        const res = await fetch(`http://127.0.0.1:${d.port}/GetSamplingRules`, { method: 'POST' });
+        return ((await res.json()) as { SamplingRuleRecords: Array<{ SamplingRule: { URLPath: string; FixedRate: number } }> }).SamplingRuleRecords[0]!.SamplingRule;
+      };
+      expect(await fetchRule()).toMatchObject({ URLPath: '/api/*', FixedRate: 0.25 });
+      writeFileSync(file, rules(0.75));
+      expect(await fetchRule()).toMatchObject({ FixedRate: 0.75 });
+      writeFileSync(file, '{"version": 2}');
+      expect(await fetchRule()).toMatchObject({ FixedRate: 0.75 });
+      // stderr and the HTTP answer travel separately: wait for the line.
+      await vi.waitFor(() =>
+        expect(d.stderr()).toContain(`daemon: sampling rules ${file}: "default" must be an object with "fixed_target" and "rate"; the previous rules stay in force`),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
