@@ -15,9 +15,9 @@ export interface LocalRulesSamplerOptions {
 
 /** What a rule is matched against, read from the span's start attributes. Missing parts match any pattern. */
 export interface SamplingRequest {
-  host?: string;
-  method?: string;
-  urlPath?: string;
+  host?: string | undefined;
+  method?: string | undefined;
+  urlPath?: string | undefined;
 }
 
 interface CompiledRule {
@@ -86,7 +86,7 @@ export class LocalRulesSampler implements Sampler {
  * the older ones some instrumentations still set.
  */
 export function samplingRequestOf(attributes: Attributes | undefined): SamplingRequest {
-  if (attributes === undefined) return {};
+  if (attributes === undefined) return NO_REQUEST;
   const method = str(attributes[ATTR_HTTP_REQUEST_METHOD]) ?? str(attributes[ATTR_HTTP_METHOD]);
   let host = str(attributes[ATTR_SERVER_ADDRESS]) ?? stripPort(str(attributes[ATTR_HTTP_HOST]));
   let urlPath = str(attributes[ATTR_URL_PATH]) ?? stripQuery(str(attributes[ATTR_HTTP_TARGET]));
@@ -96,12 +96,11 @@ export function samplingRequestOf(attributes: Attributes | undefined): SamplingR
     // The URL's host is the Host header a middleware built it from.
     host ??= url?.hostname || undefined;
   }
-  return {
-    ...(host !== undefined ? { host } : {}),
-    ...(method !== undefined ? { method } : {}),
-    ...(urlPath !== undefined ? { urlPath } : {}),
-  };
+  // One plain object: conditional spreads here cost more than the whole rule match.
+  return { host, method, urlPath };
 }
+
+const NO_REQUEST: SamplingRequest = Object.freeze({});
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
