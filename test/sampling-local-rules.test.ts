@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createLocalRulesSampler } from '../src/sampling/create.js';
 import { LocalRulesSampler, samplingRequestOf } from '../src/sampling/local-sampler.js';
 import { loadSamplingRules, type SamplingRulesDocument } from '../src/sampling/rules-file.js';
 import { compileWildcard } from '../src/sampling/wildcard.js';
@@ -201,5 +202,8 @@ describe('rules files', () => {
     ['version 3', { version: 3, default: { fixed_target: 1, rate: 0.05 } }, /"version" must be 1 or 2/],
   ])('refuses %s', (_what, doc, message) => {
     expect(() => loadSamplingRules(doc as unknown as SamplingRulesDocument)).toThrow(message);
+    expect(() => createLocalRulesSampler(doc as unknown as SamplingRulesDocument)).toThrow(
+      expect.objectContaining({ name: 'SamplingRulesError', code: 'ERR_XRAY_SAMPLING_RULES' }),
+    );
   });
 });

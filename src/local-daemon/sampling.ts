@@ -41,7 +41,7 @@ export function defaultSamplingRules(): SamplingRule[] {
   return [{ ...DEFAULT_SAMPLING_RULE, Attributes: {} }];
 }
 
-/** Reads `--sampling-rules FILE`; throws an Error that names the file and what is wrong. */
+/** Reads `--sampling-rules FILE`; throws a SamplingRulesError that names the file and what is wrong. */
 export function loadSamplingRules(file: string): SamplingRule[] {
   return parseRulesFile(file, parseSamplingRules);
 }

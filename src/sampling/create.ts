@@ -19,7 +19,7 @@ export type SamplingOption = 'remote' | 'local' | false | string | SamplingRules
  * The sampler for an X-Ray local rules file (a path, or the parsed object), parent-based the X-Ray
  * way: an upstream `Sampled=1`/`Sampled=0` wins, `Sampled=?` asks the rules. For OTel setups of
  * one's own (`new NodeSDK({ sampler })`) and for the drop-in's `middleware.setSamplingRules`.
- * Throws an Error naming what is wrong with the rules.
+ * Throws a SamplingRulesError (code ERR_XRAY_SAMPLING_RULES) naming what is wrong with the rules.
  */
 export function createLocalRulesSampler(source: string | SamplingRulesDocument, options: LocalRulesSamplerOptions = {}): Sampler {
   return new XRayParentBasedSampler(new LocalRulesSampler(loadSamplingRules(source), options));

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { SamplingRulesError } from '../shared/errors.js';
 
 /**
  * The X-Ray SDKs' local sampling rules file, as JSON. Version 2 matches `host`; version 1 named
@@ -55,32 +56,36 @@ const RULE_KEYS: Record<1 | 2, readonly string[]> = {
 
 /**
  * Reads a rules file (a path) or takes the parsed object, and checks it as strictly as the Node
- * SDK does (unknown keys are errors, so a typo does not silently widen a rule). Throws an Error
+ * SDK does (unknown keys are errors, so a typo does not silently widen a rule). Throws a SamplingRulesError
  * that says what is wrong and where.
  */
 export function loadSamplingRules(source: string | SamplingRulesDocument): LocalSamplingRules {
-  if (typeof source !== 'string') return parseSamplingRulesDocument(source);
-  return parseRulesFile(source, parseSamplingRulesDocument);
+  if (typeof source === 'string') return parseRulesFile(source, parseSamplingRulesDocument);
+  try {
+    return parseSamplingRulesDocument(source);
+  } catch (err) {
+    throw new SamplingRulesError(`sampling rules: ${(err as Error).message}`);
+  }
 }
 
-/** Reads a JSON rules file and applies `parse`; every error names the file and what is wrong. */
+/** Reads a JSON rules file and applies `parse`; every error (a SamplingRulesError) names the file and what is wrong. */
 export function parseRulesFile<T>(file: string, parse: (json: unknown) => T): T {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read sampling rules ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new SamplingRulesError(`cannot read sampling rules ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`sampling rules ${file} are not JSON: ${(err as Error).message}`);
+    throw new SamplingRulesError(`sampling rules ${file} are not JSON: ${(err as Error).message}`);
   }
   try {
     return parse(json);
   } catch (err) {
-    throw new Error(`sampling rules ${file}: ${(err as Error).message}`);
+    throw new SamplingRulesError(`sampling rules ${file}: ${(err as Error).message}`);
   }
 }
 
