@@ -2,6 +2,8 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+const DROPIN = ['aws-xray-sdk-core', 'aws-xray-sdk-express', 'aws-xray-sdk', 'alias'];
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'benchmarks/results/', 'benchmarks/.cache/', 'coverage/'] },
   js.configs.recommended,
@@ -23,14 +25,26 @@ export default tseslint.config(
   },
   // The arrows between src/ folders point one way (docs/architecture.md): each folder lists the
   // folders it must not import from.
-  ...layer('src/shared/**', ['transport', 'exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli']),
-  ...layer('src/transport/**', ['exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli']),
-  ...layer('src/exporter/**', ['sampling', 'recorder', 'local-daemon', 'setup', 'cli']),
-  ...layer('src/sampling/**', ['exporter', 'recorder', 'local-daemon', 'setup', 'cli']),
-  ...layer('src/recorder/**', ['transport', 'local-daemon', 'setup', 'cli']),
-  ...layer('src/local-daemon/**', ['recorder', 'setup', 'cli']),
-  ...layer('src/setup/**', ['local-daemon', 'cli']),
-  ...layer('src/{ids,logger}.ts', ['shared', 'transport', 'exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli']),
+  // The drop-in (aws-xray-sdk-core and friends, the alias) sits above everything else: nothing below imports it.
+  ...layer('src/shared/**', ['transport', 'exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli', ...DROPIN]),
+  ...layer('src/transport/**', ['exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli', ...DROPIN]),
+  ...layer('src/exporter/**', ['sampling', 'recorder', 'local-daemon', 'setup', 'cli', ...DROPIN]),
+  ...layer('src/sampling/**', ['exporter', 'recorder', 'local-daemon', 'setup', 'cli', ...DROPIN]),
+  ...layer('src/recorder/**', ['transport', 'local-daemon', 'setup', 'cli', ...DROPIN]),
+  ...layer('src/local-daemon/**', ['recorder', 'setup', 'cli', ...DROPIN]),
+  ...layer('src/setup/**', ['local-daemon', 'cli', ...DROPIN]),
+  ...layer('src/{ids,logger}.ts', ['shared', 'transport', 'exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli', ...DROPIN]),
+  ...layer('src/aws-xray-sdk-core/**', ['local-daemon', 'cli', 'aws-xray-sdk-express', 'aws-xray-sdk', 'alias']),
+  ...layer('src/aws-xray-sdk-express/**', ['transport', 'exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli', 'aws-xray-sdk', 'alias']),
+  ...layer('src/aws-xray-sdk/**', ['transport', 'exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli', 'alias']),
+  // The preload loads the drop-in's builds by file, never its sources: it must stay tiny.
+  ...layer('src/alias/**', ['shared', 'transport', 'exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli', ...DROPIN.filter((f) => f !== 'alias')]),
+  {
+    // Legacy programs written the way aws-xray-sdk-core users write them: CommonJS.
+    files: ['test/parity/**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off', '@typescript-eslint/no-unused-vars': 'off' },
+  },
   {
     files: ['src/local-daemon/web/**/*.js'],
     languageOptions: { globals: { ...globals.browser } },

@@ -14,6 +14,39 @@ export default defineConfig([
     platform: 'node',
   },
   {
+    // The drop-in for aws-xray-sdk-core and friends, ESM: default export plus named exports.
+    entry: {
+      'aws-xray-sdk-core': 'src/aws-xray-sdk-core/index.ts',
+      'aws-xray-sdk-express': 'src/aws-xray-sdk-express/index.ts',
+      'aws-xray-sdk': 'src/aws-xray-sdk/index.ts',
+      alias: 'src/alias/index.ts',
+      'alias-hooks': 'src/alias/hooks.ts',
+    },
+    format: ['esm'],
+    dts: true,
+    sourcemap: true,
+    shims: true,
+    target: 'node20',
+    platform: 'node',
+  },
+  {
+    // The same, CommonJS: `module.exports = AWSXRay` (cjsInterop maps a lone default export there).
+    entry: {
+      'aws-xray-sdk-core': 'src/aws-xray-sdk-core/cjs.ts',
+      'aws-xray-sdk-express': 'src/aws-xray-sdk-express/cjs.ts',
+      'aws-xray-sdk': 'src/aws-xray-sdk/cjs.ts',
+      alias: 'src/alias/index.ts',
+    },
+    format: ['cjs'],
+    cjsInterop: true,
+    splitting: true,
+    dts: true,
+    sourcemap: true,
+    shims: true,
+    target: 'node20',
+    platform: 'node',
+  },
+  {
     // The CLI is an executable, not an API: ESM only, no declarations.
     entry: { 'cli/main': 'src/cli/main.ts' },
     format: ['esm'],

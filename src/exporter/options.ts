@@ -10,6 +10,11 @@ export interface TranslateOptions {
   indexAllAttributes?: boolean;
   /** Keep `.` in annotation keys (default true); false maps it to `_` as older X-Ray required. */
   annotationKeyDots?: boolean;
+  /**
+   * Copy the resource's attributes into each segment's metadata as `otel.resource.*` (default
+   * true, as the Collector does); false keeps segments to what the spans say.
+   */
+  resourceMetadata?: boolean;
   /** Embed child subsegments in their parent's document when both are in one batch (default true). */
   nest?: boolean;
   /** Upper bound for one datagram, header included (default 64,000; at most 65,507). */
@@ -38,6 +43,7 @@ export function resolveTranslateOptions(options: TranslateOptions = {}, env: Nod
     indexedAttributes: new Set(options.indexedAttributes ?? []),
     indexAllAttributes: options.indexAllAttributes === true,
     annotationKeyDots: options.annotationKeyDots !== false,
+    resourceMetadata: options.resourceMetadata !== false,
     nest: options.nest !== false,
     maxDatagramBytes: Math.floor(max),
     logger,

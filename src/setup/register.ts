@@ -6,6 +6,7 @@ import {
   BasicTracerProvider,
   BatchSpanProcessor,
   type BufferConfig,
+  type IdGenerator,
   type Sampler,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
@@ -34,6 +35,8 @@ export interface RegisterXRayOptions extends XRayUdpSpanExporterOptions {
   batch?: BufferConfig;
   /** Processors to run before the X-Ray batch processor. */
   spanProcessors?: SpanProcessor[];
+  /** Trace and span ids (default: X-Ray's, whose trace ids start with the epoch seconds). */
+  idGenerator?: IdGenerator;
 }
 
 export interface XRayRegistration {
@@ -60,7 +63,7 @@ export function registerXRay(options: RegisterXRayOptions = {}): XRayRegistratio
     : resolveSampler(options.sampling ?? false, { daemon: resolveDaemonAddress(options.daemonAddress).tcp, resource, logger });
   const provider = new BasicTracerProvider({
     resource,
-    idGenerator: new AWSXRayIdGenerator(),
+    idGenerator: options.idGenerator ?? new AWSXRayIdGenerator(),
     sampler: sampling.sampler,
     spanProcessors: [...(options.spanProcessors ?? []), new BatchSpanProcessor(exporter, options.batch)],
   });

@@ -41,3 +41,14 @@ export const ATTR_XRAY_SQL_PREPARATION = 'db.preparation';
 export const RPC_SYSTEM_AWS_API = 'aws-api';
 /** The service a span runs in, as AWS's OTel distributions write it; names SERVER segments. */
 export const ATTR_AWS_LOCAL_SERVICE = 'aws.local.service';
+/**
+ * JSON object: fields of the document's `aws` (or `sql`) block that no attribute convention
+ * expresses (the X-Ray SDKs' `retries`, `consistent_read`, `ConsumedCapacity`…; a `sql` block
+ * without a database system). Translated fields win over these on a clash.
+ */
+export const ATTR_XRAY_AWS_FIELDS = 'aws.xray.aws';
+export const ATTR_XRAY_SQL_FIELDS = 'aws.xray.sql';
+/** Boolean: the downstream call was traced too (X-Ray's `traced`). */
+export const ATTR_XRAY_TRACED = 'aws.xray.traced';
+/** String array: ids of the subsegments that ran before this one (X-Ray's `precursor_ids`). */
+export const ATTR_XRAY_PRECURSOR_IDS = 'aws.xray.precursor_ids';

@@ -68,7 +68,7 @@ export function annotationsAndMetadata(ctx: TranslateContext): AnnotationsAndMet
     }
   }
 
-  if (ctx.isSegment) {
+  if (ctx.isSegment && ctx.options.resourceMetadata) {
     for (const [fullKey, value, meta] of resourceEntries(ctx.resource)) {
       // Only explicit listing: with `indexAllAttributes` the ~20 resource attributes would crowd out the span's own.
       if ((isListed(listed, fullKey) || indexed.has(fullKey)) && b.annotate(fullKey, value)) continue;

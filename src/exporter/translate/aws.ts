@@ -50,9 +50,10 @@ import {
   ATTR_AWS_REGION,
   ATTR_AWS_REQUEST_ID,
   ATTR_AWS_TABLE_NAME,
+  ATTR_XRAY_AWS_FIELDS,
 } from '../../shared/attributes.js';
 import type { AwsBlock } from '../document.js';
-import { hasAnyKey, isAwsApi, peekString, takeString, type TranslateContext } from './context.js';
+import { hasAnyKey, isAwsApi, peekString, takeJsonObject, takeString, type TranslateContext } from './context.js';
 import { takeStringAlias } from './read.js';
 
 // Spellings other instrumentations use that the Collector's awsxrayexporter also reads.
@@ -180,6 +181,12 @@ function addSpanFields(ctx: TranslateContext, aws: AwsBlock): void {
 
   const account = takeString(ctx, ATTR_AWS_ACCOUNT_ID);
   if (account !== undefined) aws.account_id = account;
+
+  const raw = takeJsonObject(ctx, ATTR_XRAY_AWS_FIELDS);
+  if (raw !== undefined) {
+    const block = aws as Record<string, unknown>;
+    for (const key of Object.keys(raw)) if (!Object.hasOwn(block, key) && key !== '__proto__') block[key] = raw[key];
+  }
 }
 
 function addResourceFields(res: Attributes, aws: AwsBlock): void {

@@ -11,6 +11,8 @@ export interface ResolvedTranslateOptions {
   indexAllAttributes: boolean;
   /** Keep `.` in annotation keys (X-Ray accepts it today); false maps it to `_`. */
   annotationKeyDots: boolean;
+  /** Resource attributes as `otel.resource.*` metadata on segments. */
+  resourceMetadata: boolean;
   nest: boolean;
   maxDatagramBytes: number;
   logger: Logger;
@@ -100,4 +102,19 @@ export function peekString(attrs: Attributes, ...keys: string[]): string | undef
     if (typeof v === 'string' && v !== '') return v;
   }
   return undefined;
+}
+
+/** The JSON object held by attribute `key` (consumed), or undefined when there is none or it is not one. */
+export function takeJsonObject(ctx: TranslateContext, key: string): Record<string, unknown> | undefined {
+  const v = ctx.attributes[key];
+  if (typeof v !== 'string') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(v);
+  } catch {
+    return undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  ctx.consumed.add(key);
+  return parsed as Record<string, unknown>;
 }

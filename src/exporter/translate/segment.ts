@@ -1,7 +1,7 @@
 import { TraceFlags } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { EntityDocument } from '../document.js';
-import { ATTR_ENDUSER_ID, ATTR_XRAY_NAMESPACE } from '../../shared/attributes.js';
+import { ATTR_ENDUSER_ID, ATTR_XRAY_NAMESPACE, ATTR_XRAY_PRECURSOR_IDS, ATTR_XRAY_TRACED } from '../../shared/attributes.js';
 import { hrTimeToEpochSeconds, isXRayCompatibleTraceId, isXRaySpanId, toXRayTraceId } from '../../ids.js';
 import { createContext, isAwsApi, isClientLike, isServerLike, takeString, type ResolvedTranslateOptions, type TranslateContext } from './context.js';
 import { resolveName } from './names.js';
@@ -96,6 +96,7 @@ function buildBody(ctx: TranslateContext, id: string): EntityDocument {
     const user = takeString(ctx, ATTR_ENDUSER_ID);
     if (user !== undefined) doc.user = user.length > 250 ? user.slice(0, 250) : user;
   }
+  if (!ctx.isSegment) addSubsegmentFields(ctx, doc);
   if (flags.error) doc.error = true;
   if (flags.fault) doc.fault = true;
   if (flags.throttle) doc.throttle = true;
@@ -145,6 +146,23 @@ function setTimes(ctx: TranslateContext, doc: EntityDocument): void {
 
 function isValidTime(seconds: number): boolean {
   return Number.isFinite(seconds) && seconds >= 0;
+}
+
+const SPAN_ID = /^[0-9a-f]{16}$/;
+
+/** `traced` and `precursor_ids`, which only the X-Ray SDKs' subsegments carry. */
+function addSubsegmentFields(ctx: TranslateContext, doc: EntityDocument): void {
+  const traced = ctx.attributes[ATTR_XRAY_TRACED];
+  if (typeof traced === 'boolean') {
+    ctx.consumed.add(ATTR_XRAY_TRACED);
+    if (traced) doc.traced = true;
+  }
+  const precursors = ctx.attributes[ATTR_XRAY_PRECURSOR_IDS];
+  if (Array.isArray(precursors)) {
+    ctx.consumed.add(ATTR_XRAY_PRECURSOR_IDS);
+    const ids = precursors.filter((id): id is string => typeof id === 'string' && SPAN_ID.test(id));
+    if (ids.length > 0) doc.precursor_ids = ids;
+  }
 }
 
 function namespaceOf(ctx: TranslateContext): 'aws' | 'remote' | undefined {

@@ -76,9 +76,14 @@ import {
   DB_SYSTEM_VALUE_VERTICA,
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { SqlBlock } from '../document.js';
-import { ATTR_XRAY_SQL_DATABASE_VERSION, ATTR_XRAY_SQL_DRIVER_VERSION, ATTR_XRAY_SQL_PREPARATION } from '../../shared/attributes.js';
+import {
+  ATTR_XRAY_SQL_DATABASE_VERSION,
+  ATTR_XRAY_SQL_DRIVER_VERSION,
+  ATTR_XRAY_SQL_FIELDS,
+  ATTR_XRAY_SQL_PREPARATION,
+} from '../../shared/attributes.js';
 import { toNumber } from '../../shared/values.js';
-import { peekString, takeString, type TranslateContext } from './context.js';
+import { peekString, takeJsonObject, takeString, type TranslateContext } from './context.js';
 import { takeStringAlias } from './read.js';
 import { urlHost } from './text.js';
 import { scrubQuery, stripCredentials, URL_SHAPED } from './credentials.js';
@@ -189,7 +194,8 @@ const URL_WITHOUT_PATH = /^[a-z][a-z0-9+.-]*(?::[a-z][a-z0-9+.-]*)*:\/\/[^/?#;]*
 export function sqlBlock(ctx: TranslateContext): SqlBlock | undefined {
   const attrs = ctx.attributes;
   const system = peekString(attrs, ...SYSTEM_KEYS);
-  if (system === undefined || !isSqlSystem(system)) return undefined;
+  const rawFields = takeJsonObject(ctx, ATTR_XRAY_SQL_FIELDS);
+  if (system === undefined || !isSqlSystem(system)) return rawFields === undefined ? undefined : fillFromRaw({}, rawFields);
   takeStringAlias(ctx, SYSTEM_KEYS);
 
   const block: SqlBlock = { database_type: system };
@@ -227,7 +233,7 @@ export function sqlBlock(ctx: TranslateContext): SqlBlock | undefined {
     ctx.consumed.add(ATTR_XRAY_SQL_PREPARATION);
     block.preparation = preparation;
   }
-  return block;
+  return rawFields === undefined ? block : fillFromRaw(block, rawFields);
 }
 
 function buildConnectionString(ctx: TranslateContext, database: string | undefined): string | undefined {
@@ -247,4 +253,21 @@ function buildConnectionString(ctx: TranslateContext, database: string | undefin
     out += `/${database}`;
   }
   return out;
+}
+
+const RAW_SQL_STRINGS = ['connection_string', 'url', 'sanitized_query', 'database_type', 'database_version', 'driver_version', 'user'] as const;
+
+/**
+ * Fields of a raw `sql` object (the X-Ray SDKs' `SqlData`) that the block lacks, kept to what the
+ * schema allows; URLs and connection strings lose any password, as translated ones do.
+ */
+function fillFromRaw(block: SqlBlock, raw: Record<string, unknown>): SqlBlock | undefined {
+  for (const key of RAW_SQL_STRINGS) {
+    const v = raw[key];
+    if (typeof v !== 'string' || v === '' || block[key] !== undefined) continue;
+    if (key === 'user' && v.length > MAX_USER) continue;
+    block[key] = key === 'url' || key === 'connection_string' ? stripCredentials(v) : v;
+  }
+  if (block.preparation === undefined && (raw.preparation === 'call' || raw.preparation === 'statement')) block.preparation = raw.preparation;
+  return Object.keys(block).length > 0 ? block : undefined;
 }
