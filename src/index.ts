@@ -1,6 +1,8 @@
 // The public surface at `xray-otel-bridge`: the exporter, `registerXRay` and the recorder. The local
 // daemon is at `xray-otel-bridge/local-daemon` (src/local-daemon/index.ts). Everything else under
 // src/ is internal and may change.
+import { setPipelineHook } from './recorder/pipeline-hook.js';
+import { autoPipeline } from './setup/auto.js';
 export { toSegmentDocuments } from './exporter/to-segment-documents.js';
 export { XRayUdpSpanExporter } from './exporter/xray-udp-exporter.js';
 export type { XRayUdpSpanExporterOptions, XRayExporterStats } from './exporter/xray-udp-exporter.js';
@@ -49,3 +51,7 @@ export type {
   StackFrame,
   LinkDocument,
 } from './exporter/document.js';
+
+// A recorder over the global provider registers the X-Ray pipeline at first use when the
+// application registered none, as the X-Ray SDKs worked without any setup.
+setPipelineHook((logger) => autoPipeline.ensure(logger));

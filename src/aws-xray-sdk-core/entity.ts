@@ -46,7 +46,7 @@ export abstract class LegacyEntity {
   metadata?: Record<string, Record<string, unknown>>;
   http?: HttpData;
   aws?: Record<string, unknown>;
-  sql?: Record<string, unknown>;
+  sql?: object;
   fault?: boolean;
   error?: boolean;
   throttle?: boolean;
@@ -144,11 +144,11 @@ export abstract class LegacyEntity {
 
   addMetadata(key: string, value: unknown, namespace?: string): void {
     if (typeof key !== 'string') {
-      runtime.logger.error(`Failed to add metadata key: ${String(key)} value: ${String(value)} to ${this.describe()}. Key must be of type string.`);
+      runtime.logger.error(`Failed to add metadata key: ${String(key)} value: ${String(value)} to ${this.kindName()} ${this.name}. Key must be of type string.`);
       return;
     }
     if (namespace && typeof namespace !== 'string') {
-      runtime.logger.error(`Failed to add metadata key: ${key} value: ${String(value)} to ${this.describe()}. Namespace must be of type string.`);
+      runtime.logger.error(`Failed to add metadata key: ${key} value: ${String(value)} to ${this.kindName()} ${this.name}. Namespace must be of type string.`);
       return;
     }
     const ns = namespace || 'default';
@@ -162,7 +162,7 @@ export abstract class LegacyEntity {
   /** Records `err` (an Error, a string, or an error-like object) on the span and sets the fault flag. */
   addError(err: ErrorLike, remote?: boolean): void {
     if (err === null || err === undefined || (typeof err !== 'object' && typeof err !== 'string')) {
-      runtime.logger.error(`Failed to add error:${String(err)} to ${this.describe()}.  Not an object or string literal.`);
+      runtime.logger.error(`Failed to add error:${String(err)} to subsegment "${this.name}".  Not an object or string literal.`);
       return;
     }
     this.addFaultFlag();
@@ -289,7 +289,11 @@ export abstract class LegacyEntity {
   }
 
   protected describe(): string {
-    return `${this instanceof Subsegment ? 'subsegment' : 'segment'} "${this.name}"`;
+    return `${this.kindName()} "${this.name}"`;
+  }
+
+  private kindName(): 'segment' | 'subsegment' {
+    return this instanceof Subsegment ? 'subsegment' : 'segment';
   }
 }
 
@@ -353,7 +357,7 @@ export class Subsegment extends LegacyEntity {
     (this.precursor_ids ??= []).push(id);
   }
 
-  addSqlData(sqlData: Record<string, unknown>): void {
+  addSqlData(sqlData: object): void {
     this.sql = sqlData;
   }
 

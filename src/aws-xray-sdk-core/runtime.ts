@@ -1,38 +1,14 @@
-import { ProxyTracerProvider, createContextKey, trace, type Attributes, type Context, type Tracer } from '@opentelemetry/api';
-import type { IdGenerator } from '@opentelemetry/sdk-trace-base';
-import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
+import { createContextKey, trace, type Attributes, type Context, type Tracer } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
 import { ContextStore } from '../recorder/context-store.js';
 import type { EntityHost } from '../recorder/entity.js';
-import { registerXRay, type XRayRegistration } from '../setup/register.js';
+import { autoPipeline } from '../setup/auto.js';
 import { LoggerHolder, type LegacyLogger } from './logger.js';
 
 const TRACER_NAME = 'xray-otel-bridge/aws-xray-sdk-core';
 
 /** Where the drop-in's current entity rides in the OTel context, next to its span. */
 export const LEGACY_ENTITY_KEY = createContextKey('xray-otel-bridge aws-xray-sdk-core entity');
-
-/**
- * X-Ray ids, with one twist: a segment that continues a trace named by a header with a `Root`
- * and no `Parent` (a load balancer's) must carry that trace id without a parent span, and OTel
- * takes a root span's trace id from the id generator. Only used when the drop-in registered the
- * pipeline itself.
- */
-class PinnableIdGenerator implements IdGenerator {
-  private readonly xray = new AWSXRayIdGenerator();
-  pinned: string | undefined;
-
-  generateTraceId(): string {
-    const pinned = this.pinned;
-    if (pinned === undefined) return this.xray.generateTraceId();
-    this.pinned = undefined;
-    return pinned;
-  }
-
-  generateSpanId(): string {
-    return this.xray.generateSpanId();
-  }
-}
 
 /** Host-wide state of the drop-in: logger, context store, and the OTel pipeline it may register. */
 export class Runtime {
@@ -42,11 +18,6 @@ export class Runtime {
   /** What the recorder's entities log through: the same logger. */
   readonly host: EntityHost;
   readonly store: ContextStore;
-  daemonAddress: string | undefined;
-  private readonly resourceAttributes: Attributes = {};
-  private checked = false;
-  private registration: XRayRegistration | undefined;
-  private readonly ids = new PinnableIdGenerator();
   private provider: unknown;
   private cachedTracer: Tracer | undefined;
 
@@ -64,10 +35,10 @@ export class Runtime {
 
   /**
    * The tracer every entity is made with. At first use, when the application registered no
-   * tracer provider, the X-Ray pipeline is registered here, as the SDK "just worked" without one.
+   * tracer provider, the X-Ray pipeline is registered (setup/auto.ts), as the SDK "just worked".
    */
   tracer(): Tracer {
-    if (!this.checked) this.ensurePipeline();
+    if (!autoPipeline.settled) autoPipeline.ensure(this.host.logger);
     const provider = trace.getTracerProvider();
     if (provider !== this.provider || this.cachedTracer === undefined) {
       this.provider = provider;
@@ -76,79 +47,38 @@ export class Runtime {
     return this.cachedTracer;
   }
 
-  /** Registers the X-Ray pipeline unless a tracer provider is already registered (or the SDK is disabled). */
   ensurePipeline(): void {
-    if (this.checked) return;
-    this.checked = true;
-    if (process.env.AWS_XRAY_SDK_ENABLED?.trim().toLowerCase() === 'false') {
-      this.logger.info('AWS_XRAY_SDK_ENABLED is false: no tracing pipeline is registered; entities record nothing.');
-      return;
-    }
-    if (!noGlobalProvider()) return;
-    try {
-      this.registration = registerXRay({
-        daemonAddress: this.daemonAddress,
-        idGenerator: this.ids,
-        logger: this.host.logger,
-        resourceAttributes: this.resourceAttributes,
-        // The SDK's segments carry what the program recorded, not the process's description.
-        resourceMetadata: false,
-      });
-    } catch (err) {
-      this.logger.error(`Could not register the X-Ray pipeline: ${err instanceof Error ? err.message : String(err)}`);
-      return;
-    }
-    this.logger.info(
-      'No OpenTelemetry tracer provider is registered: registered the X-Ray pipeline (X-Ray ids, AsyncLocalStorage context, ' +
-        `X-Ray propagator, export to the daemon at ${this.daemonAddress ?? process.env.AWS_XRAY_DAEMON_ADDRESS ?? '127.0.0.1:2000'}).`,
-    );
-    const provider = this.registration.provider;
-    // A short script must lose nothing: what is queued is sent when the event loop empties.
-    process.on('beforeExit', () => {
-      void provider.forceFlush().catch(() => {});
-    });
+    autoPipeline.ensure(this.host.logger);
   }
 
-  /** Resource attributes (from plugins) for the pipeline this runtime registers. */
+  /** Resource attributes (from plugins) for the pipeline registered at first use. */
   addResourceAttributes(attributes: Attributes): void {
-    if (this.checked) {
+    if (autoPipeline.settled) {
       this.logger.warn('config: the tracing pipeline is already set up (the first segment was made); plugins apply only before that');
       return;
     }
-    Object.assign(this.resourceAttributes, attributes);
+    Object.assign(autoPipeline.resourceAttributes, attributes);
   }
 
-  /** The daemon address for the pipeline this runtime registers. */
+  /** The daemon address for the pipeline registered at first use. */
   setDaemonAddress(address: string): void {
-    this.daemonAddress = address;
-    if (this.checked) {
+    autoPipeline.daemonAddress = address;
+    if (autoPipeline.settled) {
       this.logger.warn('setDaemonAddress: the tracing pipeline is already set up (the first segment was made); the address applies only before that');
     }
   }
 
-  /** Whether this runtime registered the pipeline (so a trace id can be pinned). */
-  get ownsPipeline(): boolean {
-    return this.registration !== undefined;
-  }
-
-  /** Makes the next root span carry `otelTraceId`; false when the pipeline is the application's. */
   pinTraceId(otelTraceId: string): boolean {
-    if (this.registration === undefined) return false;
-    this.ids.pinned = otelTraceId;
-    return true;
+    return autoPipeline.pinTraceId(otelTraceId);
   }
 
-  /** Clears a pin the tracer did not consume (a provider that made no span). */
   unpin(): void {
-    this.ids.pinned = undefined;
+    autoPipeline.unpin();
   }
 
-  /** Flushes and unregisters a pipeline this runtime registered (tests, `shutdown` at exit). */
-  async shutdown(): Promise<void> {
-    const registration = this.registration;
-    this.registration = undefined;
-    this.checked = false;
-    if (registration !== undefined) await registration.shutdown();
+  /** Flushes and unregisters the pipeline registered at first use, if it was (tests, graceful exit). */
+  shutdown(): Promise<void> {
+    return autoPipeline.shutdown();
   }
 
   /**
@@ -160,11 +90,6 @@ export class Runtime {
     if (active.getValue(LEGACY_ENTITY_KEY) === parent) return active;
     return parent.inner!.context;
   }
-}
-
-function noGlobalProvider(): boolean {
-  const provider = trace.getTracerProvider();
-  return provider instanceof ProxyTracerProvider && provider.getDelegateTracer(TRACER_NAME) === undefined;
 }
 
 /**

@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { ROOT_CONTEXT, SpanKind, TraceFlags, isValidSpanId, trace, type Context, type Span, type SpanOptions } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { ATTR_AWS_LOCAL_SERVICE } from '../shared/attributes.js';
 import { fromXRayTraceId } from '../ids.js';
 import { EntityMode } from '../recorder/entity.js';
 import { Segment as RecorderSegment } from '../recorder/segment.js';
+import { pinSegmentName } from '../recorder/segment-name.js';
 import { LegacyEntity, type ErrorLike, type HttpData } from './entity.js';
 import { runtime } from './runtime.js';
 
@@ -175,18 +173,6 @@ function startSegment(owner: Segment, name: string, rootId: string | null | unde
         : tracer.startSpan(name || 'segment', options, parentContext);
     runtime.unpin();
   }
-  pinName(span, name);
+  pinSegmentName(span, name);
   return new RecorderSegment(runtime.host, name, span, parentContext, upstream);
-}
-
-/**
- * The exporter names a segment after the resource's `service.name` when there is one; the SDK's
- * segment has the name the program gave. `aws.local.service` pins it, written only when needed so
- * that it does not show up as metadata otherwise.
- */
-function pinName(span: Span, name: string): void {
-  const service = (span as Partial<ReadableSpan>).resource?.attributes[ATTR_SERVICE_NAME];
-  if (name !== '' && typeof service === 'string' && service !== name && !service.startsWith('unknown_service')) {
-    span.setAttribute(ATTR_AWS_LOCAL_SERVICE, name);
-  }
 }

@@ -1,3 +1,4 @@
+import { runPipelineHook } from './pipeline-hook.js';
 import { randomBytes } from 'node:crypto';
 import {
   INVALID_SPAN_CONTEXT,
@@ -607,6 +608,7 @@ export class RecorderMethods implements EntityHost {
   private tracer(): Tracer {
     if (this.explicitTracer !== undefined) return this.explicitTracer;
     // The global provider object changes only when an application (or a test) replaces it.
+    if (this.globalTracer === undefined) runPipelineHook(this.logger);
     const provider = trace.getTracerProvider();
     if (provider !== this.globalProvider || this.globalTracer === undefined) {
       this.globalProvider = provider;

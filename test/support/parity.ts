@@ -45,12 +45,13 @@ export function requireBuiltAlias(): void {
 /** Trace ids the programs use on purpose (incoming headers); these are compared as they are. */
 const FIXED_TRACE_IDS = /^1-5759e988-bd862e3fe1be46a994272793$|^1-abcdef01-/;
 
-export async function runProgram(program: string, runtime: Runtime, env: Record<string, string> = {}): Promise<Run> {
+export async function runProgram(program: string, runtime: Runtime, env: Record<string, string> = {}, nodeArgs?: string[]): Promise<Run> {
   const daemon = await startLocalDaemon({ address: '127.0.0.1:0', http: false, quietMs: 60_000, incompleteQuietMs: 60_000 });
   const documents: Run['documents'] = [];
   daemon.on('datagram', (e) => documents.push({ document: e.document, errors: e.errors }));
   try {
-    const args = runtime === 'dropin' ? ['--require', ALIAS, program] : [program];
+    // Exactly what a user types: the package name resolves through the repository's own package.json.
+    const args = nodeArgs ? [...nodeArgs, program] : runtime === 'dropin' ? ['--require', 'xray-otel-bridge/alias', program] : [program];
     const child = spawn(process.execPath, args, {
       cwd: PROGRAMS,
       env: {
