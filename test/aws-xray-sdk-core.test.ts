@@ -246,3 +246,84 @@ describe('modes and bad use keep the SDK\'s contract', () => {
     }
   });
 });
+
+describe('captureAWSClient (AWS SDK v2) over a client with the v2 request events', () => {
+  /** The parts of an AWS SDK v2 service and request the patcher uses, answering as `answer` says. */
+  function fakeV2Service(answer: { status: number; error?: { code: string; message: string } }) {
+    const service = {
+      serviceIdentifier: 'dynamodb',
+      customize: undefined as undefined | ((this: unknown, req: unknown) => void),
+      customizeRequests(fn: (req: unknown) => void) {
+        this.customize = fn;
+      },
+      makeRequest(operation: string, params: Record<string, unknown>) {
+        const req = Object.assign(new EventEmitter(), {
+          operation,
+          params,
+          httpRequest: { headers: {} as Record<string, string>, region: 'eu-west-1' },
+          send(callback?: (err: unknown, data: unknown) => void) {
+            req.emit('build', req);
+            setImmediate(() => {
+              const response = {
+                request: req,
+                requestId: 'R-1',
+                retryCount: 0,
+                data: answer.error ? undefined : { ConsumedCapacity: { CapacityUnits: 1 } },
+                error: answer.error ? Object.assign(new Error(answer.error.message), { code: answer.error.code }) : null,
+                httpResponse: { statusCode: answer.status, headers: { 'content-length': '12' } },
+              };
+              req.emit('complete', response);
+              callback?.(response.error, response.data);
+            });
+          },
+        });
+        service.customize?.call(service, req);
+        return req;
+      },
+    };
+    return service;
+  }
+
+  async function call(answer: { status: number; error?: { code: string; message: string } }) {
+    const service = fakeV2Service(answer);
+    AWSXRay.captureAWSClient(service as unknown as Parameters<typeof AWSXRay.captureAWSClient>[0]);
+    let header: string | undefined;
+    await new Promise<void>((resolve) => {
+      AWSXRay.getNamespace().run(() => {
+        const segment = new AWSXRay.Segment('v2-caller');
+        AWSXRay.setSegment(segment);
+        const req = service.makeRequest('getItem', { TableName: 'orders', ConsistentRead: true });
+        req.send(() => {
+          header = req.httpRequest.headers['X-Amzn-Trace-Id'];
+          segment.close();
+          resolve();
+        });
+      });
+    });
+    const docs = toSegmentDocuments(exporter.getFinishedSpans());
+    expectValidDocuments(docs);
+    return { doc: docs.find((d) => d.name === 'v2-caller')!.subsegments!.find((s) => s.name === 'dynamodb')!, header };
+  }
+
+  it('records the call as an aws subsegment with the SDK\'s fields and sends the trace header', async () => {
+    const { doc, header } = await call({ status: 200 });
+    expect(doc.namespace).toBe('aws');
+    expect(doc.aws).toEqual({ operation: 'GetItem', region: 'eu-west-1', request_id: 'R-1', retries: 0, table_name: 'orders', consistent_read: true, consumed_capacity: { CapacityUnits: 1 } });
+    expect(doc.http).toEqual({ response: { status: 200, content_length: 12 } });
+    expect(header).toMatch(new RegExp(`^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=${doc.id};Sampled=1$`));
+  });
+
+  it('a 400 is an error with the remote exception', async () => {
+    const { doc } = await call({ status: 400, error: { code: 'ResourceNotFoundException', message: 'no table' } });
+    expect(doc.error).toBe(true);
+    expect((doc.cause as CauseBlock).exceptions?.[0]).toMatchObject({ type: 'ResourceNotFoundException', message: 'no table', remote: true });
+  });
+});
+
+describe('plugins describe the platform without a network call', () => {
+  it('EC2, ECS and Elastic Beanstalk name their platform (the exporter\'s origin)', () => {
+    expect(AWSXRay.plugins.EC2Plugin.detect()).toMatchObject({ 'cloud.provider': 'aws', 'cloud.platform': 'aws_ec2' });
+    expect(AWSXRay.plugins.ECSPlugin.originName).toBe('AWS::ECS::Container');
+    expect(AWSXRay.plugins.ElasticBeanstalkPlugin.detect()).toMatchObject({ 'cloud.platform': 'aws_elastic_beanstalk' });
+  });
+});

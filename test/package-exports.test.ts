@@ -53,4 +53,31 @@ describe('the published package', () => {
       expect(text, f).not.toMatch(/@internal|childEnded|parentContext/);
     }
   });
+
+  it('serves the aws-xray-sdk-core drop-in as the SDK does: module.exports = AWSXRay, and ESM default plus named exports', () => {
+    const cjs = run(['-e', "const X = require('xray-otel-bridge/aws-xray-sdk-core'); console.log(JSON.stringify([typeof X, typeof X.captureFunc, typeof X.Segment, 'default' in X]))"]);
+    expect(JSON.parse(cjs)).toEqual(['object', 'function', 'function', false]);
+    const esm = run([
+      '--input-type=module',
+      '-e',
+      "import X, { captureAsyncFunc, Segment } from 'xray-otel-bridge/aws-xray-sdk-core'; console.log(JSON.stringify([X.captureAsyncFunc === captureAsyncFunc, X.Segment === Segment]))",
+    ]);
+    expect(JSON.parse(esm)).toEqual([true, true]);
+    // Loaded both ways in one process, it is one AWSXRay (segments and classes are shared).
+    const both = run([
+      '--input-type=module',
+      '-e',
+      "import { createRequire } from 'node:module'; import X from 'xray-otel-bridge/aws-xray-sdk-core'; const req = createRequire(process.cwd() + '/'); console.log(req('xray-otel-bridge/aws-xray-sdk-core') === X)",
+    ]);
+    expect(both.trim()).toBe('true');
+    expect(readFileSync(`${root}/dist/aws-xray-sdk-core.d.cts`, 'utf8')).toContain('export = AWSXRay');
+  });
+
+  it('serves the Express middleware and the umbrella package', () => {
+    const out = run([
+      '-e',
+      "const e = require('xray-otel-bridge/aws-xray-sdk-express'); const u = require('xray-otel-bridge/aws-xray-sdk'); console.log(JSON.stringify([Object.keys(e), u === require('xray-otel-bridge/aws-xray-sdk-core'), u.express === e]))",
+    ]);
+    expect(JSON.parse(out)).toEqual([['openSegment', 'closeSegment'], true, true]);
+  });
 });
