@@ -30,16 +30,28 @@ export default defineConfig([
     platform: 'node',
   },
   {
-    // The same, CommonJS: `module.exports = AWSXRay` (cjsInterop maps a lone default export there).
+    // The same, CommonJS: `module.exports = AWSXRay`. Each entry's only export is its default, made
+    // module.exports by the footer (cjsInterop does the declarations: `export = AWSXRay`). No code
+    // splitting: its CommonJS path rewrites optional chaining into helper calls on the hot path.
+    // The copies share one AWSXRay through a global symbol (src/aws-xray-sdk-core/aws-xray.ts).
     entry: {
       'aws-xray-sdk-core': 'src/aws-xray-sdk-core/cjs.ts',
       'aws-xray-sdk-express': 'src/aws-xray-sdk-express/cjs.ts',
       'aws-xray-sdk': 'src/aws-xray-sdk/cjs.ts',
-      alias: 'src/alias/index.ts',
     },
     format: ['cjs'],
     cjsInterop: true,
-    splitting: true,
+    footer: { js: 'module.exports = module.exports.default;' },
+    dts: true,
+    sourcemap: true,
+    shims: true,
+    target: 'node20',
+    platform: 'node',
+  },
+  {
+    // The preload, for `--require`: installing is its only effect.
+    entry: { alias: 'src/alias/index.ts' },
+    format: ['cjs'],
     dts: true,
     sourcemap: true,
     shims: true,

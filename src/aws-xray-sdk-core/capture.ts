@@ -19,10 +19,7 @@ export interface CaptureFunctions {
 export function createCapture(context: ContextUtils): CaptureFunctions {
   function run<T>(fcn: (subsegment?: Subsegment) => T, current: Subsegment): T {
     if (!context.isAutomaticMode()) return fcn(current);
-    return context.getNamespace().runAndReturn(() => {
-      context.setSegment(current);
-      return fcn(current);
-    });
+    return context.getNamespace().runWithEntity(current, fcn);
   }
 
   /** The subsegment a capture runs in, or undefined (logged) when there is no parent. */

@@ -5,7 +5,7 @@ import { LambdaFacade, isLambda } from '../recorder/lambda.js';
 import { EntityMode } from '../recorder/entity.js';
 import { Segment as RecorderSegment } from '../recorder/segment.js';
 import { LegacyEntity, Subsegment } from './entity.js';
-import { LEGACY_ENTITY_KEY, runtime } from './runtime.js';
+import { runtime } from './runtime.js';
 import { Segment } from './segment.js';
 
 /** A cls-hooked context: a plain object whose prototype is the context it was created in. */
@@ -25,10 +25,11 @@ function activeCls(): ClsContext | undefined {
  * recorder entity (so the recorder facade sees it too).
  */
 function otelContextFor(base: Context, cls: ClsContext): Context {
-  let ctx = base.setValue(CLS_KEY, cls);
+  // Each setValue copies the context's map: only what changes is set.
+  let ctx = base.getValue(CLS_KEY) === cls ? base : base.setValue(CLS_KEY, cls);
   const entity = cls[SEGMENT];
-  if (entity instanceof LegacyEntity && entity.inner !== undefined) {
-    ctx = trace.setSpan(ctx, entity.inner.span).setValue(ENTITY_KEY, entity.inner).setValue(LEGACY_ENTITY_KEY, entity);
+  if (entity instanceof LegacyEntity && entity.inner !== undefined && ctx.getValue(ENTITY_KEY) !== entity.inner) {
+    ctx = trace.setSpan(ctx, entity.inner.span).setValue(ENTITY_KEY, entity.inner);
   }
   return ctx;
 }
@@ -78,6 +79,17 @@ export class Namespace {
   runAndReturn<T>(fn: (context: ClsContext) => T): T {
     const cls = this.createContext();
     return runtime.store.with(otelContextFor(runtime.store.active(), cls), fn, undefined, [cls]);
+  }
+
+  /**
+   * `run(() => { setSegment(entity); return fn(entity) })` in one step, for the capture functions:
+   * the entity's own context (its span, made in the current one) plus a new cls context holding it.
+   */
+  runWithEntity<E extends LegacyEntity, T>(entity: E, fn: (entity: E) => T): T {
+    const cls = this.createContext();
+    cls[SEGMENT] = entity;
+    const base = entity.inner?.context ?? runtime.store.active();
+    return runtime.store.with(base.setValue(CLS_KEY, cls), fn, undefined, [entity]);
   }
 
   runPromise<T>(fn: (context: ClsContext) => Promise<T>): Promise<T> {

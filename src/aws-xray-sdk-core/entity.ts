@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, TraceFlags, trace, type Context, type Span } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, TraceFlags, trace, type Context, type Span, type SpanOptions } from '@opentelemetry/api';
 import { ATTR_EXCEPTION_MESSAGE, ATTR_EXCEPTION_STACKTRACE, ATTR_EXCEPTION_TYPE, EVENT_EXCEPTION } from '@opentelemetry/semantic-conventions';
 import {
   ATTR_XRAY_AWS_FIELDS,
@@ -23,6 +23,7 @@ export interface HttpData {
 /** What the SDK's `addError` accepts. */
 export type ErrorLike = Error | string | Record<string, unknown>;
 
+const INTERNAL: SpanOptions = { kind: SpanKind.INTERNAL };
 const HTTP_REQUEST_KEYS = ['url', 'method', 'user_agent', 'client_ip', 'x_forwarded_for'] as const;
 const HTTP_RESPONSE_KEYS = ['status', 'content_length'] as const;
 
@@ -233,11 +234,11 @@ export abstract class LegacyEntity {
   flush(): void {}
 
   /** Closes the entity: its span ends, and what its fields hold is written to the span first. */
-  protected end(): void {
+  protected end(endTime?: number): void {
     const inner = this.inner;
     if (inner === undefined) return;
     this.writeFields();
-    if (!inner.isClosed()) inner.close(this.end_time);
+    if (!inner.isClosed()) inner.close(endTime);
   }
 
   /** Writes the fields legacy code sets directly (flags, http, aws, sql, namespace) to the span. */
@@ -334,7 +335,10 @@ export class Subsegment extends LegacyEntity {
       const sc = trace.getSpanContext(parentContext) ?? parentInner.span.spanContext();
       parentContext = trace.setSpanContext(parentContext, { ...sc, traceFlags: TraceFlags.NONE });
     }
-    const span = runtime.tracer().startSpan(this.name, { kind: SpanKind.INTERNAL, startTime: this.start_time * 1000 }, parentContext);
+    // Made and added at once (addNewSubsegment, the common case): the span's own clock, finer than Date.now().
+    const madeEarlier = Date.now() / 1000 - this.start_time > 0.001;
+    const options: SpanOptions = madeEarlier ? { kind: SpanKind.INTERNAL, startTime: this.start_time * 1000 } : INTERNAL;
+    const span = runtime.tracer().startSpan(this.name, options, parentContext);
     const parentSpanId = trace.getSpanContext(parentContext)?.spanId;
     this.inner = new RecorderSubsegment(runtime.host, this.name, span, parentContext, parentSpanId, parentInner, undefined);
     // What was written before the span existed.
@@ -343,7 +347,7 @@ export class Subsegment extends LegacyEntity {
       for (const ns of Object.keys(this.metadata)) for (const key of Object.keys(this.metadata[ns]!)) this.inner.putMetadata(key, this.metadata[ns]![key], ns);
     }
     if (this.subsegments) for (const child of this.subsegments) child.start(this);
-    if (this.end_time !== undefined && !this.in_progress) this.end();
+    if (this.end_time !== undefined && !this.in_progress) this.end(this.end_time);
   }
 
   addAttribute(name: string, data: unknown): void {

@@ -1,14 +1,11 @@
-import { createContextKey, trace, type Attributes, type Context, type Tracer } from '@opentelemetry/api';
+import { trace, type Attributes, type Context, type Tracer } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
-import { ContextStore } from '../recorder/context-store.js';
+import { ContextStore, ENTITY_KEY } from '../recorder/context-store.js';
 import type { EntityHost } from '../recorder/entity.js';
 import { autoPipeline } from '../setup/auto.js';
 import { LoggerHolder, type LegacyLogger } from './logger.js';
 
 const TRACER_NAME = 'xray-otel-bridge/aws-xray-sdk-core';
-
-/** Where the drop-in's current entity rides in the OTel context, next to its span. */
-export const LEGACY_ENTITY_KEY = createContextKey('xray-otel-bridge aws-xray-sdk-core entity');
 
 /** Host-wide state of the drop-in: logger, context store, and the OTel pipeline it may register. */
 export class Runtime {
@@ -87,7 +84,7 @@ export class Runtime {
    */
   parentContextFor(parent: { inner: { context: Context } | undefined }): Context {
     const active = this.store.active();
-    if (active.getValue(LEGACY_ENTITY_KEY) === parent) return active;
+    if (active.getValue(ENTITY_KEY) === parent.inner) return active;
     return parent.inner!.context;
   }
 }

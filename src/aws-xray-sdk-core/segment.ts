@@ -46,7 +46,7 @@ export class Segment extends LegacyEntity {
       }
       return;
     }
-    this.inner = startSegment(this, name, rootId, parentId, start?.sampled);
+    this.inner = startSegment(name, rootId, parentId, start?.sampled);
     if (parentId) this.parent_id = parentId;
     if (start?.sampled === false) this.notTraced = true;
   }
@@ -120,11 +120,13 @@ export class Segment extends LegacyEntity {
   /** Ends the segment (recording `err` when given); subsegments still open end later, on their own. */
   close(err?: ErrorLike | null, remote?: boolean): void {
     if (this.facade) return;
-    if (this.end_time === undefined) this.end_time = Date.now() / 1000;
+    // An end time set by hand before close() is kept, as in the SDK; otherwise the span's own clock.
+    const given = this.end_time;
+    if (given === undefined) this.end_time = Date.now() / 1000;
     if (err !== undefined && err !== null) this.addError(err, remote);
     delete this.in_progress;
     delete this.exception;
-    this.end();
+    this.end(given);
   }
 
   override isClosed(): boolean {
@@ -144,10 +146,10 @@ export class Segment extends LegacyEntity {
   }
 }
 
-function startSegment(owner: Segment, name: string, rootId: string | null | undefined, parentId: string | null | undefined, sampled: boolean | undefined): RecorderSegment {
+function startSegment(name: string, rootId: string | null | undefined, parentId: string | null | undefined, sampled: boolean | undefined): RecorderSegment {
   const traceId = rootId && typeof rootId === 'string' ? fromXRayTraceId(rootId.trim()) : undefined;
   if (rootId && typeof rootId === 'string' && traceId === undefined) runtime.logger.error('Unrecognized trace ID format');
-  const options: SpanOptions = { kind: SpanKind.SERVER, startTime: owner.start_time * 1000 };
+  const options: SpanOptions = { kind: SpanKind.SERVER };
   let parentContext: Context = ROOT_CONTEXT;
   let upstream: string | undefined;
   const tracer = runtime.tracer();

@@ -46,5 +46,7 @@ export function closeSegment(): (err: unknown, req: Request, res: ServerResponse
   };
 }
 
-/** `require('aws-xray-sdk-express')`. */
-export const expressMW = { openSegment, closeSegment };
+/** `require('aws-xray-sdk-express')`: one per process, whichever build (or the umbrella) loads it first. */
+const KEY = Symbol.for('xray-otel-bridge.aws-xray-sdk-express');
+const holder = globalThis as typeof globalThis & { [KEY]?: { openSegment: typeof openSegment; closeSegment: typeof closeSegment } };
+export const expressMW = (holder[KEY] ??= { openSegment, closeSegment });

@@ -11,6 +11,7 @@
 // cannot be resolved (a drop-in not built yet) is left out of the default run; naming it with
 // --contenders runs it anyway, and fails with the reason.
 import { createRequire } from 'node:module';
+import { createOtelPipeline } from '../otel-setup.mjs';
 import { createLegacyContender } from './legacy-program.mjs';
 
 const require = createRequire(import.meta.url);
@@ -21,7 +22,14 @@ export const REGISTRY = [
   { name: 'otel', label: 'raw OTel', color: '#4e79a7' },
   { name: 'facade', label: 'recorder facade', color: '#f28e2b' },
   { name: 'xray-sdk', label: 'aws-xray-sdk-core', color: '#e15759', legacySdk: 'aws-xray-sdk-core' },
-  // Issue 9 adds here: { name: 'xray-dropin', label: 'legacy code on the drop-in', color: …, legacySdk: '<the drop-in module>' }
+  // The same legacy program over this project's drop-in, on the OTel pipeline `otel` and `facade` use.
+  {
+    name: 'xray-dropin',
+    label: 'legacy code on the drop-in',
+    color: '#59a14f',
+    legacySdk: 'xray-otel-bridge/aws-xray-sdk-core',
+    otelPipeline: true,
+  },
 ];
 
 function available(entry) {
@@ -52,12 +60,15 @@ export async function loadContender(name) {
  * The legacy program over `entry.legacySdk`. The daemon address goes into AWS_XRAY_DAEMON_ADDRESS
  * before the module loads: aws-xray-sdk-core reads it then.
  */
-function legacyContender({ name, label, legacySdk }) {
+function legacyContender({ name, label, legacySdk, otelPipeline }) {
   return {
     name,
     label,
     async create({ daemonAddress }) {
       if (daemonAddress) process.env.AWS_XRAY_DAEMON_ADDRESS = daemonAddress;
+      // An SDK on OpenTelemetry sends through the shared pipeline (registered before its first
+      // segment, so it is the one used), flushed like the other OTel contenders.
+      const pipeline = otelPipeline ? await createOtelPipeline({ daemonAddress }) : undefined;
       const sdk = require(legacySdk);
       let version = '';
       try {
@@ -65,7 +76,9 @@ function legacyContender({ name, label, legacySdk }) {
       } catch {
         // A subpath or a package without an exported package.json: the label alone.
       }
-      return createLegacyContender(sdk, { name, label: `${label}${version}` });
+      const contender = createLegacyContender(sdk, { name, label: `${label}${version}` });
+      if (pipeline === undefined) return contender;
+      return { ...contender, flush: pipeline.flush, stats: pipeline.stats, shutdown: pipeline.shutdown };
     },
   };
 }
