@@ -1,5 +1,5 @@
 import { trace, type Attributes, type Context, type Tracer } from '@opentelemetry/api';
-import type { Logger } from '../logger.js';
+import { warnOnce, type Logger } from '../logger.js';
 import { ContextStore, ENTITY_KEY } from '../recorder/context-store.js';
 import type { EntityHost } from '../recorder/entity.js';
 import { autoPipeline } from '../setup/auto.js';
@@ -26,7 +26,7 @@ export class Runtime {
       warn: (m) => logger.warn(m),
       error: (m) => logger.error(m),
     };
-    this.host = { logger: adapter };
+    this.host = { logger: adapter, warnOnce: (kind, message) => warnOnce(this, adapter, kind, message) };
     this.store = new ContextStore((m) => logger.warn(m));
   }
 
