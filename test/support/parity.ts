@@ -91,6 +91,14 @@ function normalNode(node: TraceNode, top: boolean): NormalNode {
   const n: NormalNode = { name: node.name, kind: node.kind, children: [] };
   if (top && node.missingParent !== undefined) n.parent = 'missing';
   for (const key of PLAIN) if (e[key] !== undefined) n[key] = e[key];
+  // The drop-in pins a segment's name as the attribute `aws.local.service`, which the exporter
+  // also keeps as metadata (docs/aws-xray-sdk-core.md, intended differences).
+  const meta = n.metadata as Record<string, Record<string, unknown>> | undefined;
+  if (meta?.default?.['aws.local.service'] === node.name) {
+    const { ['aws.local.service']: _pinned, ...rest } = meta.default;
+    n.metadata = Object.keys(rest).length > 0 ? { ...meta, default: rest } : Object.keys(meta).length > 1 ? (({ default: _d, ...others }) => others)(meta) : undefined;
+    if (n.metadata === undefined) delete n.metadata;
+  }
   if (e.in_progress === true) n.in_progress = true;
   // Which subsegments ran before: ids, so compared by count.
   if (Array.isArray(e.precursor_ids)) n.precursor_ids = e.precursor_ids.length;
