@@ -327,3 +327,47 @@ describe('plugins describe the platform without a network call', () => {
     expect(AWSXRay.plugins.ElasticBeanstalkPlugin.detect()).toMatchObject({ 'cloud.platform': 'aws_elastic_beanstalk' });
   });
 });
+
+describe('middleware.setSamplingRules decides for requests no upstream decided for', () => {
+  const rules = {
+    version: 2,
+    rules: [{ description: 'health checks', host: '*', http_method: 'GET', url_path: '/health*', fixed_target: 0, rate: 0 }],
+    default: { fixed_target: 0, rate: 1 },
+  };
+  function request(url: string, traceHeader?: string) {
+    const req = { method: 'GET', url, headers: { host: 'shop.local:8080', ...(traceHeader ? { 'x-amzn-trace-id': traceHeader } : {}) }, connection: { remoteAddress: '127.0.0.1' } };
+    const res = Object.assign(new EventEmitter(), { statusCode: 200, req: undefined as unknown });
+    return { req, res };
+  }
+  function serve(url: string, traceHeader?: string) {
+    const { req, res } = request(url, traceHeader);
+    const segment = AWSXRay.middleware.traceRequestResponseCycle(req as never, res as never);
+    res.emit('finish');
+    return segment;
+  }
+
+  afterAll(() => AWSXRay.middleware.setSamplingRules({ version: 2, default: { fixed_target: 0, rate: 1 } }));
+
+  it('the first matching rule wins, the default rule takes the rest, and only sampled segments are exported', () => {
+    AWSXRay.middleware.setSamplingRules(rules);
+    const health = serve('/health?deep=1');
+    const orders = serve('/orders/7');
+    expect(health.notTraced).toBe(true);
+    expect(orders.notTraced ?? false).toBe(false);
+    expect(exporter.getFinishedSpans().map((s) => s.attributes['http.url'] ?? s.name)).toHaveLength(1);
+  });
+
+  it('an upstream Sampled=1 or Sampled=0 wins over the rules', () => {
+    AWSXRay.middleware.setSamplingRules(rules);
+    expect(serve('/health', 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1').notTraced ?? false).toBe(false);
+    expect(serve('/orders', 'Root=1-5759e988-bd862e3fe1be46a994272794;Parent=53995c3f42cd8ad9;Sampled=0').notTraced).toBe(true);
+  });
+
+  it('rules that are not X-Ray rules throw, as in the SDK, and the previous rules stay', () => {
+    AWSXRay.middleware.setSamplingRules(rules);
+    expect(() => AWSXRay.middleware.setSamplingRules({ version: 2, default: { fixed_target: 'one' } })).toThrow(
+      expect.objectContaining({ code: 'ERR_XRAY_SAMPLING_RULES' }),
+    );
+    expect(serve('/health').notTraced).toBe(true);
+  });
+});

@@ -1,4 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ATTR_HTTP_HOST, ATTR_HTTP_METHOD, ATTR_HTTP_TARGET } from '@opentelemetry/semantic-conventions/incubating';
+import { LocalRulesSampler, samplingRequestOf } from '../sampling/local-sampler.js';
+import { loadSamplingRules, type SamplingRulesDocument } from '../sampling/rules-file.js';
 import { httpResponseData, type HttpData } from './entity.js';
 import { runtime } from './runtime.js';
 import { Segment } from './segment.js';
@@ -54,17 +57,19 @@ function clientIp(req: Request): string | undefined {
 export type SamplingRulesSource = string | Record<string, unknown>;
 
 /**
- * The SDK's `middleware` (mw_utils): what web framework integrations share. Segments are sampled
- * by the tracer provider's sampler (parent-based: an upstream `Sampled=` decision is kept).
+ * The SDK's `middleware` (mw_utils): what web framework integrations share. An upstream
+ * `Sampled=1`/`Sampled=0` decides; otherwise the rules given to `setSamplingRules` do (first
+ * matching rule's reservoir, then its rate, as the SDK's local sampler); without rules, the
+ * tracer provider's sampler.
  */
 export class MiddlewareUtils {
   defaultName: string | undefined = process.env.AWS_XRAY_TRACING_NAME;
   dynamicNaming = false;
   hostPattern: string | null = null;
-  /** The rules given to `setSamplingRules`, kept for a sampler that reads X-Ray rules. */
+  /** The rules given to `setSamplingRules`, as given. */
   samplingRules: SamplingRulesSource | undefined;
+  private rules: LocalRulesSampler | undefined;
   private readonly overrideName = !!process.env.AWS_XRAY_TRACING_NAME;
-  private warnedRules = false;
 
   enableDynamicNaming(hostPattern?: string): void {
     this.dynamicNaming = true;
@@ -91,18 +96,20 @@ export class MiddlewareUtils {
 
   disableCentralizedSampling(): void {}
 
+  /** Throws, as the SDK does, for a source that is not a path or an object, or for bad rules. */
   setSamplingRules(source: SamplingRulesSource): void {
     if (!source || source instanceof String || !(typeof source === 'string' || source instanceof Object)) {
       throw new Error('Please specify a path to the local sampling rules file, or supply an object containing the rules.');
     }
+    this.rules = new LocalRulesSampler(loadSamplingRules(source as string | SamplingRulesDocument));
     this.samplingRules = source;
-    if (!this.warnedRules) {
-      this.warnedRules = true;
-      runtime.logger.warn(
-        'setSamplingRules: the drop-in samples with the OpenTelemetry tracer provider\'s sampler (parent-based, always on by default); ' +
-          'the rules are kept but not applied. Configure an X-Ray sampler on the provider to apply them.',
-      );
-    }
+  }
+
+  /** The rules' decision for a request no upstream decided for; undefined without rules. */
+  private decide(req: Request): boolean | undefined {
+    if (this.rules === undefined) return undefined;
+    // The request as the older HTTP conventions name it: the rules read host, method and path from them.
+    return this.rules.decide(samplingRequestOf({ [ATTR_HTTP_METHOD]: req.method, [ATTR_HTTP_HOST]: req.headers.host, [ATTR_HTTP_TARGET]: req.url }));
   }
 
   middlewareLog(message: string, url: string | undefined, segment: Segment): void {
@@ -119,7 +126,7 @@ export class MiddlewareUtils {
   traceRequestResponseCycle(req: Request, res: Response): Segment {
     const header = this.processHeaders(req as { headers: Record<string, unknown> });
     const name = this.resolveName(req.headers.host) ?? '';
-    const sampled = header.sampled === '1' ? true : header.sampled === '0' ? false : undefined;
+    const sampled = header.sampled === '1' ? true : header.sampled === '0' ? false : this.decide(req);
     const segment = Segment.withSampling(name, header.root, header.parent, sampled);
     if (!res.req) res.req = req;
     if (header.sampled === '?' && typeof res.header === 'function') {
