@@ -314,10 +314,73 @@ describe('awsFields: beyond the Collector', () => {
   });
 });
 
+describe('awsFields: what @opentelemetry/instrumentation-aws-sdk writes', () => {
+  const call = (attributes: Attributes) => translate({ attributes: { 'rpc.system': 'aws-api', ...attributes }, isSegment: false, kind: SpanKind.CLIENT });
+
+  it('reads the request id from `aws.request.id` and S3\'s extended id as `id_2`', () => {
+    const { aws, ctx } = call({ 'rpc.service': 'S3', 'rpc.method': 'GetObject', 'aws.request.id': 'REQ1', 'aws.request.extended_id': 'EXT2' });
+    expect(aws).toMatchObject({ operation: 'GetObject', request_id: 'REQ1', id_2: 'EXT2' });
+    expect(ctx.consumed).toContain('aws.request.id');
+    expect(ctx.consumed).toContain('aws.request.extended_id');
+  });
+
+  it('names the S3 bucket and key', () => {
+    const { aws } = call({ 'rpc.service': 'S3', 'rpc.method': 'PutObject', 'aws.s3.bucket': 'photos', 'aws.s3.key': 'cat.png' });
+    expect(aws).toMatchObject({ bucket_name: 'photos', key: 'cat.png' });
+  });
+
+  it('takes an SQS span\'s `url.full` as the queue, with the message id', () => {
+    const queue = 'http://127.0.0.1:4566/000000000000/jobs';
+    const { aws, ctx } = call({ 'rpc.service': 'SQS', 'messaging.system': 'aws_sqs', 'url.full': queue, 'messaging.message.id': 'm-1' });
+    expect(aws).toMatchObject({ queue_url: queue, message_id: 'm-1' });
+    expect(ctx.consumed).toContain('url.full');
+  });
+
+  it('leaves `url.full` alone on AWS calls that are not SQS', () => {
+    const { aws, ctx } = call({ 'rpc.service': 'S3', 'url.full': 'http://example.com/x' });
+    expect(aws?.queue_url).toBeUndefined();
+    expect(ctx.consumed).not.toContain('url.full');
+  });
+
+  it('records retries, SNS topics, Lambda functions and DynamoDB table counts', () => {
+    const { aws } = call({
+      'aws.xray.retries': 2,
+      'aws.sns.topic.arn': 'arn:aws:sns:us-east-1:123456789012:t',
+      'faas.invoked_name': 'fn',
+      'aws.dynamodb.table_count': 3,
+    });
+    expect(aws).toMatchObject({ retries: 2, topic_arn: 'arn:aws:sns:us-east-1:123456789012:t', function_name: 'fn', table_count: 3 });
+  });
+
+  it('ignores retries that are not a non-negative integer', () => {
+    for (const retries of [-1, 1.5, '2', Number.NaN]) expect(call({ 'aws.xray.retries': retries }).aws?.retries).toBeUndefined();
+  });
+
+  it('does not repeat a DynamoDB table or operation that `db.*` attributes carry again', () => {
+    const { aws, ctx } = call({
+      'rpc.service': 'DynamoDB',
+      'rpc.method': 'PutItem',
+      'aws.dynamodb.table_names': ['orders'],
+      'db.namespace': 'orders',
+      'db.operation.name': 'PutItem',
+    });
+    expect(aws).toMatchObject({ operation: 'PutItem', table_name: 'orders' });
+    expect(ctx.consumed).toContain('db.namespace');
+    expect(ctx.consumed).toContain('db.operation.name');
+  });
+
+  it('reads none of these on spans that are not AWS SDK calls', () => {
+    const { aws } = translate({ attributes: { 'aws.s3.bucket': 'b', 'aws.xray.retries': 1, 'messaging.system': 'aws_sqs', 'url.full': 'http://q' }, isSegment: false, kind: SpanKind.CLIENT });
+    expect(aws).toBeUndefined();
+  });
+});
+
 describe('awsFields: arbitrary attributes', () => {
   const spanKeys = [
     'aws.operation', 'rpc.method', 'rpc.system', 'aws.region', 'cloud.region', 'aws.request_id', 'aws.requestId', 'aws.queue_url',
     'aws.queue.url', 'aws.sqs.queue.url', 'messaging.url', 'aws.table_name', 'aws.table.name', 'aws.dynamodb.table_names', 'aws.account_id',
+    'aws.request.id', 'aws.request.extended_id', 'aws.s3.bucket', 'aws.s3.key', 'aws.sns.topic.arn', 'faas.invoked_name', 'aws.xray.retries',
+    'aws.dynamodb.table_count', 'messaging.system', 'messaging.message.id', 'url.full', 'db.namespace', 'db.operation.name',
   ];
   const resourceKeys = [
     'cloud.provider', 'cloud.platform', 'cloud.account.id', 'cloud.availability_zone', 'host.id', 'host.type', 'host.image.id',
@@ -328,7 +391,7 @@ describe('awsFields: arbitrary attributes', () => {
   ];
   const value = fc.oneof(
     fc.string(),
-    fc.constantFrom('', 'aws', 'AWS', 'gcp', 'aws-api', 'aws_ec2', 'aws_ecs', 'aws_eks', 'aws_lambda', 'aws_elastic_beanstalk', 'ec2', 'fargate', '12', '&', 'a&b', 'arn:a:b:c:d:e:f'),
+    fc.constantFrom('', 'aws', 'AWS', 'gcp', 'aws-api', 'aws_sqs', 'aws_ec2', 'aws_ecs', 'aws_eks', 'aws_lambda', 'aws_elastic_beanstalk', 'ec2', 'fargate', '12', '&', 'a&b', 'arn:a:b:c:d:e:f'),
     fc.double(),
     fc.integer(),
     fc.boolean(),

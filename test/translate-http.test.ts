@@ -330,6 +330,18 @@ describe('httpBlock: beyond the Collector', () => {
   });
 });
 
+describe('httpBlock: AWS SDK calls', () => {
+  it('keeps only the response, as the X-Ray SDKs do (an SQS call\'s `url.full` is its queue)', () => {
+    const ctx = createContext(
+      fakeSpan({ kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'aws-api', 'url.full': 'http://q/1/jobs', 'http.request.method': 'POST', 'http.response.status_code': 200 } }),
+      false,
+      resolveTranslateOptions(),
+    );
+    expect(httpBlock(ctx)).toEqual({ response: { status: 200 } });
+    expect(ctx.consumed).not.toContain('url.full');
+  });
+});
+
 describe('httpBlock: arbitrary attributes', () => {
   const keys = [
     'http.request.method', 'http.method', 'http.request.method_original', 'url.full', 'http.url', 'user_agent.original', 'http.user_agent',

@@ -1,6 +1,8 @@
 import type { AttributeValue, Attributes } from '@opentelemetry/api';
 import {
   ATTR_CONTAINER_ID,
+  ATTR_DB_NAMESPACE,
+  ATTR_DB_OPERATION_NAME,
   ATTR_K8S_CLUSTER_NAME,
   ATTR_K8S_POD_NAME,
   ATTR_RPC_METHOD,
@@ -13,15 +15,21 @@ import {
   ATTR_TELEMETRY_SDK_VERSION,
   SEMATTRS_MESSAGING_URL,
   SEMRESATTRS_TELEMETRY_AUTO_VERSION,
+  ATTR_URL_FULL,
 } from '@opentelemetry/semantic-conventions';
 import {
+  ATTR_AWS_DYNAMODB_TABLE_COUNT,
   ATTR_AWS_ECS_CLUSTER_ARN,
   ATTR_AWS_ECS_CONTAINER_ARN,
   ATTR_AWS_ECS_LAUNCHTYPE,
   ATTR_AWS_ECS_TASK_ARN,
   ATTR_AWS_ECS_TASK_FAMILY,
+  ATTR_AWS_EXTENDED_REQUEST_ID,
   ATTR_AWS_LOG_GROUP_ARNS,
   ATTR_AWS_LOG_GROUP_NAMES,
+  ATTR_AWS_S3_BUCKET,
+  ATTR_AWS_S3_KEY,
+  ATTR_AWS_SNS_TOPIC_ARN,
   ATTR_AWS_SQS_QUEUE_URL,
   ATTR_CLOUD_ACCOUNT_ID,
   ATTR_CLOUD_AVAILABILITY_ZONE,
@@ -29,9 +37,12 @@ import {
   ATTR_CLOUD_PROVIDER,
   ATTR_CLOUD_REGION,
   ATTR_CONTAINER_NAME,
+  ATTR_FAAS_INVOKED_NAME,
   ATTR_HOST_ID,
   ATTR_HOST_IMAGE_ID,
   ATTR_HOST_TYPE,
+  ATTR_MESSAGING_MESSAGE_ID,
+  ATTR_MESSAGING_SYSTEM,
   AWS_ECS_LAUNCHTYPE_VALUE_EC2,
   AWS_ECS_LAUNCHTYPE_VALUE_FARGATE,
   CLOUD_PLATFORM_VALUE_AWS_APP_RUNNER,
@@ -41,6 +52,7 @@ import {
   CLOUD_PLATFORM_VALUE_AWS_ELASTIC_BEANSTALK,
   CLOUD_PLATFORM_VALUE_AWS_LAMBDA,
   CLOUD_PROVIDER_VALUE_AWS,
+  MESSAGING_SYSTEM_VALUE_AWS_SQS,
 } from '@opentelemetry/semantic-conventions/incubating';
 import {
   ATTR_AWS_ACCOUNT_ID,
@@ -51,6 +63,7 @@ import {
   ATTR_AWS_REQUEST_ID,
   ATTR_AWS_TABLE_NAME,
   ATTR_XRAY_AWS_FIELDS,
+  ATTR_XRAY_AWS_RETRIES,
 } from '../../shared/attributes.js';
 import type { AwsBlock } from '../document.js';
 import { hasAnyKey, isAwsApi, peekString, takeJsonObject, takeString, type TranslateContext } from './context.js';
@@ -58,10 +71,14 @@ import { takeStringAlias } from './read.js';
 
 // Spellings other instrumentations use that the Collector's awsxrayexporter also reads.
 const ATTR_AWS_REQUEST_ID_CAMEL = 'aws.requestId';
+// What `@opentelemetry/instrumentation-aws-sdk` writes (its own names, not the conventions').
+const ATTR_AWS_REQUEST_ID_DOTTED = 'aws.request.id';
+const ATTR_AWS_EXTENDED_REQUEST_ID_DOTTED = 'aws.request.extended_id';
 const ATTR_AWS_QUEUE_URL_DOTTED = 'aws.queue.url';
 const ATTR_AWS_TABLE_NAME_DOTTED = 'aws.table.name';
 
-const REQUEST_ID_KEYS = [ATTR_AWS_REQUEST_ID, ATTR_AWS_REQUEST_ID_CAMEL];
+const REQUEST_ID_KEYS = [ATTR_AWS_REQUEST_ID, ATTR_AWS_REQUEST_ID_DOTTED, ATTR_AWS_REQUEST_ID_CAMEL];
+const EXTENDED_REQUEST_ID_KEYS = [ATTR_AWS_EXTENDED_REQUEST_ID, ATTR_AWS_EXTENDED_REQUEST_ID_DOTTED];
 // Semantic-convention keys win over the Collector's own, as the Collector does.
 const QUEUE_URL_KEYS = [SEMATTRS_MESSAGING_URL, ATTR_AWS_SQS_QUEUE_URL, ATTR_AWS_QUEUE_URL, ATTR_AWS_QUEUE_URL_DOTTED];
 const TABLE_NAME_KEYS = [ATTR_AWS_TABLE_NAME, ATTR_AWS_TABLE_NAME_DOTTED];
@@ -76,6 +93,15 @@ const SPAN_FIELD_KEYS: ReadonlySet<string> = new Set([
   ATTR_AWS_DYNAMODB_TABLE_NAMES,
   ...TABLE_NAME_KEYS,
   ATTR_AWS_ACCOUNT_ID,
+  // addCallFields (AWS SDK calls); an SQS call's `url.full` counts only with `messaging.system`.
+  ATTR_XRAY_AWS_RETRIES,
+  ...EXTENDED_REQUEST_ID_KEYS,
+  ATTR_MESSAGING_SYSTEM,
+  ATTR_AWS_S3_BUCKET,
+  ATTR_AWS_S3_KEY,
+  ATTR_AWS_SNS_TOPIC_ARN,
+  ATTR_FAAS_INVOKED_NAME,
+  ATTR_AWS_DYNAMODB_TABLE_COUNT,
 ]);
 
 const ORIGIN_BY_PLATFORM: ReadonlyMap<string, string> = new Map([
@@ -181,12 +207,65 @@ function addSpanFields(ctx: TranslateContext, aws: AwsBlock): void {
 
   const account = takeString(ctx, ATTR_AWS_ACCOUNT_ID);
   if (account !== undefined) aws.account_id = account;
+  if (awsApi) addCallFields(ctx, aws);
 
   const raw = takeJsonObject(ctx, ATTR_XRAY_AWS_FIELDS);
   if (raw !== undefined) {
     const block = aws as Record<string, unknown>;
     for (const key of Object.keys(raw)) if (!Object.hasOwn(block, key) && key !== '__proto__') block[key] = raw[key];
   }
+}
+
+/**
+ * What the X-Ray SDKs record about one AWS SDK call beyond the Collector's fields: `retries`,
+ * `id_2` (S3's extended request id) and the resource the call names (`bucket_name`, `key`,
+ * `topic_arn`, `function_name`, …), from the keys `@opentelemetry/instrumentation-aws-sdk` and
+ * the semantic conventions use. Attributes that repeat a field (a DynamoDB span's
+ * `db.namespace` is its table) are consumed so they are not repeated in metadata.
+ */
+function addCallFields(ctx: TranslateContext, aws: AwsBlock): void {
+  const attrs = ctx.attributes;
+  const retries = toCount(attrs[ATTR_XRAY_AWS_RETRIES]);
+  if (retries !== undefined) {
+    ctx.consumed.add(ATTR_XRAY_AWS_RETRIES);
+    aws.retries = retries;
+  }
+  const id2 = takeStringAlias(ctx, EXTENDED_REQUEST_ID_KEYS);
+  if (id2 !== undefined) aws.id_2 = id2;
+
+  // SQS spans carry the queue as `url.full`; the http block leaves it alone for AWS calls.
+  if (aws.queue_url === undefined && attrs[ATTR_MESSAGING_SYSTEM] === MESSAGING_SYSTEM_VALUE_AWS_SQS) {
+    const url = takeString(ctx, ATTR_URL_FULL);
+    if (url !== undefined) aws.queue_url = url;
+  }
+  if (aws.queue_url !== undefined) {
+    const messageId = takeString(ctx, ATTR_MESSAGING_MESSAGE_ID);
+    if (messageId !== undefined) aws.message_id = messageId;
+  }
+  for (const [key, field] of CALL_FIELDS) {
+    const v = takeString(ctx, key);
+    if (v !== undefined) aws[field] = v;
+  }
+  const tableCount = toCount(attrs[ATTR_AWS_DYNAMODB_TABLE_COUNT]);
+  if (tableCount !== undefined) {
+    ctx.consumed.add(ATTR_AWS_DYNAMODB_TABLE_COUNT);
+    aws.table_count = tableCount;
+  }
+  if (aws.table_name !== undefined && attrs[ATTR_DB_NAMESPACE] === aws.table_name) ctx.consumed.add(ATTR_DB_NAMESPACE);
+  if (aws.operation !== undefined && attrs[ATTR_DB_OPERATION_NAME] === aws.operation) ctx.consumed.add(ATTR_DB_OPERATION_NAME);
+}
+
+/** Span attribute → X-Ray `aws` field, for the resources X-Ray's console shows per call. */
+const CALL_FIELDS: ReadonlyArray<readonly [string, string]> = [
+  [ATTR_AWS_S3_BUCKET, 'bucket_name'],
+  [ATTR_AWS_S3_KEY, 'key'],
+  [ATTR_AWS_SNS_TOPIC_ARN, 'topic_arn'],
+  [ATTR_FAAS_INVOKED_NAME, 'function_name'],
+];
+
+/** A non-negative integer, or undefined. */
+function toCount(v: AttributeValue | undefined): number | undefined {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
 }
 
 function addResourceFields(res: Attributes, aws: AwsBlock): void {

@@ -36,7 +36,7 @@ import {
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { HttpBlock, HttpRequest, HttpResponse } from '../document.js';
 import { toNumber } from '../../shared/values.js';
-import { hasAnyKey, isServerLike, type TranslateContext } from './context.js';
+import { hasAnyKey, isAwsApi, isServerLike, type TranslateContext } from './context.js';
 import { stripUrlUserinfo } from './credentials.js';
 import { takeNumberAlias, takeStringAlias } from './read.js';
 import { urlHost } from './text.js';
@@ -122,13 +122,16 @@ export function httpBlock(ctx: TranslateContext): HttpBlock | undefined {
   if (!hasAnyKey(ctx, HTTP_SIGNAL_KEYS)) return undefined;
 
   const request: HttpRequest = {};
-  const method = takeMethod(ctx);
-  if (method !== undefined) request.method = method;
-  const url = takeStringAlias(ctx, FULL_URL_KEYS) ?? rebuildUrl(ctx);
-  if (url !== undefined) request.url = stripUrlUserinfo(url);
-  const userAgent = takeStringAlias(ctx, USER_AGENT_KEYS);
-  if (userAgent !== undefined) request.user_agent = userAgent;
-  takeClientIp(ctx, request);
+  // The X-Ray SDKs give an AWS call's subsegment only the response; its `url.full` is an SQS queue.
+  if (!isAwsApi(ctx.attributes)) {
+    const method = takeMethod(ctx);
+    if (method !== undefined) request.method = method;
+    const url = takeStringAlias(ctx, FULL_URL_KEYS) ?? rebuildUrl(ctx);
+    if (url !== undefined) request.url = stripUrlUserinfo(url);
+    const userAgent = takeStringAlias(ctx, USER_AGENT_KEYS);
+    if (userAgent !== undefined) request.user_agent = userAgent;
+    takeClientIp(ctx, request);
+  }
 
   const response: HttpResponse = {};
   const status = takeNumberAlias(ctx, STATUS_KEYS, isStatus);
