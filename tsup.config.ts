@@ -59,6 +59,14 @@ export default defineConfig([
     platform: 'node',
   },
   {
+    // `node --import xray-otel-bridge/register`: runs before the application, so ESM only.
+    entry: { register: 'src/patch/register-loader.ts' },
+    format: ['esm'],
+    sourcemap: true,
+    target: 'node20',
+    platform: 'node',
+  },
+  {
     // The CLI is an executable, not an API: ESM only, no declarations.
     entry: { 'cli/main': 'src/cli/main.ts' },
     format: ['esm'],

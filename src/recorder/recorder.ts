@@ -19,6 +19,7 @@ import { ATTR_RPC_SYSTEM } from '@opentelemetry/semantic-conventions/incubating'
 import { ATTR_AWS_LOCAL_SERVICE, RPC_SYSTEM_AWS_API } from '../shared/attributes.js';
 import { fromXRayTraceId } from '../ids.js';
 import { resolveLogger, warnOnce, type Logger } from '../logger.js';
+import { patchAll, patchModules, type PatchRequest, type PatchResult } from '../patch/patch.js';
 import { endWhenSettled, finish, makeCapture, type AnyFunction, type Capture } from './capture.js';
 import { handleContextMissing, parseContextMissing, type ContextMissingStrategy } from './context-missing.js';
 import { ContextStore, entityOf } from './context-store.js';
@@ -97,6 +98,7 @@ export class RecorderMethods implements EntityHost {
   private sampling = true;
   private rules: LocalRulesSampler | undefined;
   private explicitTracer: Tracer | undefined;
+  private explicitProvider: TracerProvider | undefined;
   private globalProvider: TracerProvider | undefined;
   private globalTracer: Tracer | undefined;
   private readonly store: ContextStore;
@@ -165,6 +167,7 @@ export class RecorderMethods implements EntityHost {
 
     if (options.tracerProvider !== undefined) {
       this.explicitTracer = typeof options.tracerProvider?.getTracer === 'function' ? options.tracerProvider.getTracer(TRACER_NAME) : undefined;
+      this.explicitProvider = this.explicitTracer === undefined ? undefined : options.tracerProvider;
       if (this.explicitTracer === undefined) this.logger.warn('configure: tracerProvider has no getTracer(); using the global tracer provider');
     }
     if (options.sampling !== undefined) this.sampling = options.sampling !== false;
@@ -339,6 +342,20 @@ export class RecorderMethods implements EntityHost {
   }
 
   /** Whether the current entity is sampled (false without one). */
+  /**
+   * X-Ray's `patch(modules)`: registers the OpenTelemetry instrumentation of each named library
+   * (Node names, or the Python SDK's: `boto3` is the AWS SDK) with this recorder's tracer provider,
+   * so clients loaded afterwards make subsegments. Warns, never throws; see `src/patch/registry.ts`.
+   */
+  patch(modules: PatchRequest): PatchResult {
+    return patchModules(modules, { tracerProvider: this.explicitProvider, logger: this.logger });
+  }
+
+  /** X-Ray's `patch_all()`: every library in the patch table that the application has installed. */
+  patchAll(): PatchResult {
+    return patchAll({ tracerProvider: this.explicitProvider, logger: this.logger });
+  }
+
   isSampled(): boolean {
     const entity = this.entityIn(this.live());
     return entity !== undefined && entity.sampled;
@@ -650,6 +667,7 @@ const RECORDER_ALIASES = {
   getCurrentSegment: 'currentSegment',
   getCurrentSubsegment: 'currentSubsegment',
   clearTraceEntity: 'clearTraceEntities',
+  patch_all: 'patchAll',
 } as const satisfies AliasTable<RecorderMethods>;
 
 export interface XRayRecorder extends Aliases<RecorderMethods, typeof RECORDER_ALIASES> {}

@@ -17,6 +17,7 @@ import { XRayUdpSpanExporter, type XRayUdpSpanExporterOptions } from '../exporte
 import { resolveLogger } from '../logger.js';
 import { resolveSampler, type SamplingOption } from '../sampling/create.js';
 import { XRayPropagator } from '../sampling/propagator.js';
+import { patchedModules, patchModules, unpatchModules, type PatchRequest, type PatchResult } from '../patch/patch.js';
 
 export interface RegisterXRayOptions extends XRayUdpSpanExporterOptions {
   /** `service.name`; default env `OTEL_SERVICE_NAME`, else OTel's `unknown_service:…`. */
@@ -37,11 +38,18 @@ export interface RegisterXRayOptions extends XRayUdpSpanExporterOptions {
   spanProcessors?: SpanProcessor[];
   /** Trace and span ids (default: X-Ray's, whose trace ids start with the epoch seconds). */
   idGenerator?: IdGenerator;
+  /**
+   * Libraries to trace, as X-Ray's `patch()` takes them (`['aws-sdk', 'pg']`, `['boto3']`), or
+   * `'all'` for `patch_all()`. Warnings go to `logger`, else stderr.
+   */
+  patch?: PatchRequest;
 }
 
 export interface XRayRegistration {
   provider: BasicTracerProvider;
   exporter: XRayUdpSpanExporter;
+  /** What `patch` did, when it was given. */
+  patch?: PatchResult;
   /** Flushes what is queued, closes the socket and unregisters the globals this call set. */
   shutdown(): Promise<void>;
 }
@@ -76,13 +84,23 @@ export function registerXRay(options: RegisterXRayOptions = {}): XRayRegistratio
     logger.warn('registerXRay: another OpenTelemetry setup is already registered; its globals were kept');
   }
 
+  let patch: PatchResult | undefined;
+  let ownPatches: string[] = [];
+  if (options.patch !== undefined) {
+    const before = new Set(patchedModules());
+    patch = patchModules(options.patch, { tracerProvider: provider, logger });
+    ownPatches = patch.patched.filter((name) => !before.has(name));
+  }
+
   let done: Promise<void> | undefined;
   return {
     provider,
     exporter,
+    ...(patch ? { patch } : {}),
     shutdown() {
       done ??= (async () => {
         sampling.close();
+        unpatchModules(ownPatches);
         await provider.shutdown();
         if (ownsProvider) trace.disable();
         if (ownsPropagator) propagation.disable();

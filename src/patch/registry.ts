@@ -1,0 +1,133 @@
+import { awsSdkConfig, sendTraceHeader } from './aws-sdk-hooks.js';
+
+/**
+ * One library that `patch()` can trace: the OpenTelemetry instrumentation that does it (an
+ * optional peer dependency) and what X-Ray shows for its calls.
+ */
+export interface PatchTarget {
+  /** The Node name, as given to `patch()`. */
+  readonly name: string;
+  /** The instrumentation's npm package. */
+  readonly instrumentation: string;
+  /** The class that package exports. */
+  readonly className: string;
+  /**
+   * The npm packages whose presence means the application uses the library; empty for what
+   * Node.js itself provides (`http`, `fetch`).
+   */
+  readonly libraries: readonly string[];
+  /** What each traced call becomes, for the README and warnings. */
+  readonly output: string;
+  /** The instrumentation's configuration. */
+  config(): Record<string, unknown>;
+  /** Adjusts the instrumentation after it is made, before it is enabled. */
+  setup?(instrumentation: object): void;
+}
+
+const TARGET_LIST: readonly PatchTarget[] = [
+  {
+    name: 'aws-sdk',
+    instrumentation: '@opentelemetry/instrumentation-aws-sdk',
+    className: 'AwsInstrumentation',
+    libraries: ['@smithy/core', '@smithy/smithy-client', '@aws-sdk/smithy-client', 'aws-sdk'],
+    output: '`aws` subsegment per call, named after the service, with operation, region, request_id, retries and the resource (table_name, queue_url, bucket_name/key, …)',
+    config: awsSdkConfig,
+    setup: sendTraceHeader,
+  },
+  {
+    name: 'http',
+    instrumentation: '@opentelemetry/instrumentation-http',
+    className: 'HttpInstrumentation',
+    libraries: [],
+    output: '`remote` subsegment per outgoing request (http, https), named after the host, with the `http` block; sends X-Amzn-Trace-Id',
+    // X-Ray patches HTTP clients only; incoming requests are segments the application opens.
+    config: () => ({ disableIncomingRequestInstrumentation: true }),
+  },
+  {
+    name: 'fetch',
+    instrumentation: '@opentelemetry/instrumentation-undici',
+    className: 'UndiciInstrumentation',
+    libraries: [],
+    output: '`remote` subsegment per fetch() or undici request, named after the host, with the `http` block; sends X-Amzn-Trace-Id',
+    config: () => ({}),
+  },
+  {
+    name: 'pg',
+    instrumentation: '@opentelemetry/instrumentation-pg',
+    className: 'PgInstrumentation',
+    libraries: ['pg'],
+    output: 'subsegment per query named `database@host`, with the `sql` block (url, database_type, user)',
+    config: () => ({}),
+  },
+  {
+    name: 'mysql2',
+    instrumentation: '@opentelemetry/instrumentation-mysql2',
+    className: 'MySQL2Instrumentation',
+    libraries: ['mysql2'],
+    output: 'subsegment per query named `database@host`, with the `sql` block (url, database_type, user)',
+    config: () => ({}),
+  },
+  {
+    name: 'mysql',
+    instrumentation: '@opentelemetry/instrumentation-mysql',
+    className: 'MySQLInstrumentation',
+    libraries: ['mysql'],
+    output: 'subsegment per query named `database@host`, with the `sql` block (url, database_type, user)',
+    config: () => ({}),
+  },
+];
+
+export const TARGETS: ReadonlyMap<string, PatchTarget> = new Map(TARGET_LIST.map((t) => [t.name, t]));
+
+/**
+ * Names `patch()` accepts beyond the targets' own: other Node spellings and the X-Ray Python SDK's
+ * module names, each mapped to the Node targets that trace the same kind of calls. A name that
+ * expands to several targets patches those whose library is installed.
+ */
+const ALIASES: ReadonlyMap<string, readonly string[]> = new Map([
+  ['https', ['http']],
+  ['undici', ['fetch']],
+  ['@aws-sdk', ['aws-sdk']],
+  // The X-Ray Python SDK's names.
+  ['boto3', ['aws-sdk']],
+  ['botocore', ['aws-sdk']],
+  ['aiobotocore', ['aws-sdk']],
+  ['pynamodb', ['aws-sdk']],
+  ['requests', ['http', 'fetch']],
+  ['httplib', ['http', 'fetch']],
+  ['httpx', ['http', 'fetch']],
+  ['psycopg2', ['pg']],
+  ['psycopg', ['pg']],
+  ['pg8000', ['pg']],
+  ['pymysql', ['mysql2', 'mysql']],
+  // In Python `mysql` is mysql-connector; in Node it is both MySQL drivers.
+  ['mysql', ['mysql2', 'mysql']],
+]);
+
+/** Python names with no Node counterpart that an OpenTelemetry instrumentation covers, and why. */
+const UNSUPPORTED: ReadonlyMap<string, string> = new Map([
+  ['sqlite3', 'no OpenTelemetry instrumentation exists for the Node SQLite drivers (sqlite3, better-sqlite3, node:sqlite); wrap queries in beginSubsegment()/capture()'],
+  ['sqlalchemy_core', 'SQLAlchemy is Python; patch the Node driver underneath instead (pg, mysql2, mysql)'],
+  ['sqlalchemy', 'SQLAlchemy is Python; patch the Node driver underneath instead (pg, mysql2, mysql)'],
+  ['flask_sqlalchemy', 'SQLAlchemy is Python; patch the Node driver underneath instead (pg, mysql2, mysql)'],
+  ['pymongo', 'MongoDB is not in the patch table; register @opentelemetry/instrumentation-mongodb with the tracer provider yourself'],
+]);
+
+export type Resolved = { targets: readonly PatchTarget[]; expanded: boolean } | { unsupported: string } | { unknown: true };
+
+/** What a name given to `patch()` stands for. Names are matched case-insensitively. */
+export function resolveName(name: string): Resolved {
+  const key = name.trim().toLowerCase();
+  const own = TARGETS.get(key);
+  const alias = ALIASES.get(key);
+  if (alias !== undefined) return { targets: alias.map((n) => TARGETS.get(n)!), expanded: alias.length > 1 || own === undefined };
+  if (own !== undefined) return { targets: [own], expanded: false };
+  const why = UNSUPPORTED.get(key);
+  if (why !== undefined) return { unsupported: why };
+  return { unknown: true };
+}
+
+/** Every name `patch()` understands, for messages. */
+export function knownNames(): string[] {
+  return [...TARGETS.keys(), ...ALIASES.keys()];
+}
