@@ -194,11 +194,11 @@ function enableTarget(target: PatchTarget, asked: string, ctx: PatchContext, res
 
   warnLoadedBefore(target, asked, ctx);
   try {
-    // Created disabled so that the provider is set before the first span can be made.
-    const instrumentation = new Instrumentation({ ...target.config(), enabled: false });
+    // Constructed enabled (some, like undici's, make no spans when constructed disabled); the
+    // provider is set before any span can be made, as nothing runs in between.
+    const instrumentation = new Instrumentation(target.config());
     target.setup?.(instrumentation);
     if (ctx.tracerProvider !== undefined) instrumentation.setTracerProvider(ctx.tracerProvider);
-    instrumentation.enable();
     active.set(target.name, { instrumentation, enabled: true, provider: ctx.tracerProvider });
     result.patched.push(target.name);
   } catch (err) {
