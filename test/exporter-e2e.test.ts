@@ -58,7 +58,7 @@ describe('XRayUdpSpanExporter end to end: a real provider, batch processor and U
     stand = daemon();
     const port = await stand.start();
     const received = stand;
-    const exporter = new XRayUdpSpanExporter({ daemonAddress: `127.0.0.1:${port}` });
+    const exporter = new XRayUdpSpanExporter({ daemonAddress: `127.0.0.1:${port}`, collectSqlQueries: true });
     const provider = new BasicTracerProvider({
       idGenerator: new AWSXRayIdGenerator(),
       resource: resourceFromAttributes({ 'service.name': 'checkout', 'service.version': '1.2.3' }),

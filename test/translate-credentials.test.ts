@@ -51,7 +51,7 @@ describe('no password is ever recorded', () => {
 
 describe('SQL databases named the way X-Ray SDK users name them', () => {
   it.each(['Microsoft SQL Server', 'PostgreSQL', 'MySQL', 'postgres'])('%s gets an sql block', (system) => {
-    const docs = toSegmentDocuments([fakeSpan({ kind: SpanKind.CLIENT, parentSpanId: spanId(), attributes: { 'db.system.name': system, 'db.query.text': 'SELECT 1' } })]);
+    const docs = toSegmentDocuments([fakeSpan({ kind: SpanKind.CLIENT, parentSpanId: spanId(), attributes: { 'db.system.name': system, 'db.query.text': 'SELECT 1' } })], { collectSqlQueries: true });
     expectValidDocuments(docs);
     expect(docs[0]!.sql).toMatchObject({ database_type: system, sanitized_query: 'SELECT 1' });
   });

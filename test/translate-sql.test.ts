@@ -9,7 +9,7 @@ import { sqlBlock } from '../src/exporter/translate/sql.js';
 import { expectValidDocument } from './support/schema.js';
 import { fakeSpan } from './support/spans.js';
 
-const options = resolveTranslateOptions();
+const options = resolveTranslateOptions({ collectSqlQueries: true });
 
 function translate(attributes: Attributes, name = 'users.findUnique'): { sql: SqlBlock | undefined; ctx: TranslateContext } {
   const ctx = createContext(fakeSpan({ name, kind: SpanKind.CLIENT, attributes, parentSpanId: '00000000000000ff' }), false, options);
@@ -219,6 +219,36 @@ describe('credentials (beyond the Collector)', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('sqlBlock: SQL text only when asked (AWS_XRAY_COLLECT_SQL_QUERIES)', () => {
+  const attributes = { 'db.system.name': 'postgresql', 'db.query.text': 'SELECT * FROM carts WHERE id = $1' };
+  const span = (scope: string) => ({ ...fakeSpan({ kind: SpanKind.CLIENT, attributes, parentSpanId: '00000000000000ff' }), instrumentationScope: { name: scope } });
+
+  it('leaves an instrumentation\'s query out by default, and out of metadata too', () => {
+    const ctx = createContext(span('@opentelemetry/instrumentation-pg'), false, resolveTranslateOptions({ collectSqlQueries: false }));
+    expect(sqlBlock(ctx)).toEqual({ database_type: 'postgresql' });
+    expect(ctx.consumed).toContain('db.query.text');
+  });
+
+  it('keeps it with collectSqlQueries, or AWS_XRAY_COLLECT_SQL_QUERIES=true when the option is not given', () => {
+    expect(sqlBlock(createContext(span('pg'), false, resolveTranslateOptions({ collectSqlQueries: true })))?.sanitized_query).toBe(attributes['db.query.text']);
+    const saved = process.env.AWS_XRAY_COLLECT_SQL_QUERIES;
+    try {
+      process.env.AWS_XRAY_COLLECT_SQL_QUERIES = 'TRUE';
+      expect(sqlBlock(createContext(span('pg'), false, resolveTranslateOptions()))?.sanitized_query).toBe(attributes['db.query.text']);
+      process.env.AWS_XRAY_COLLECT_SQL_QUERIES = 'false';
+      expect(sqlBlock(createContext(span('pg'), false, resolveTranslateOptions()))?.sanitized_query).toBeUndefined();
+    } finally {
+      if (saved === undefined) delete process.env.AWS_XRAY_COLLECT_SQL_QUERIES;
+      else process.env.AWS_XRAY_COLLECT_SQL_QUERIES = saved;
+    }
+  });
+
+  it('always keeps what the application gave the recorder (setSql)', () => {
+    const ctx = createContext(span('xray-otel-bridge'), false, resolveTranslateOptions({ collectSqlQueries: false }));
+    expect(sqlBlock(ctx)?.sanitized_query).toBe(attributes['db.query.text']);
   });
 });
 

@@ -21,6 +21,12 @@ export interface TranslateOptions {
   maxDatagramBytes?: number;
   /** Where warnings go (default: stderr, level from `AWS_XRAY_LOG_LEVEL`, `warn` when unset). */
   logger?: Logger;
+  /**
+   * Record the SQL text that instrumentations put on spans (`db.query.text`, `db.statement`) as
+   * `sanitized_query`, as the X-Ray SDKs do only when asked. Default: the environment variable
+   * `AWS_XRAY_COLLECT_SQL_QUERIES=true`. A query given to the recorder (`setSql`) is always kept.
+   */
+  collectSqlQueries?: boolean;
 }
 
 /** Who the one-time warnings are said for when no logger is given: the process's default logger. */
@@ -52,6 +58,7 @@ export function resolveTranslateOptions(options: TranslateOptions = {}, env: Nod
     // After the resource's service.name: OTel's variable (which the SDK's resource detection would
     // have read), then the X-Ray SDKs' one.
     serviceNameFromEnv: nonEmpty(env.OTEL_SERVICE_NAME) ?? nonEmpty(env.AWS_XRAY_TRACING_NAME),
+    collectSqlQueries: options.collectSqlQueries ?? process.env.AWS_XRAY_COLLECT_SQL_QUERIES?.toLowerCase() === 'true',
   };
 }
 

@@ -1,4 +1,5 @@
 import { awsSdkConfig, sendTraceHeader } from './aws-sdk-hooks.js';
+import { pgConfig } from './sql-hooks.js';
 
 /**
  * One library that `patch()` can trace: the OpenTelemetry instrumentation that does it (an
@@ -57,7 +58,7 @@ const TARGET_LIST: readonly PatchTarget[] = [
     className: 'PgInstrumentation',
     libraries: ['pg'],
     output: 'subsegment per query named `database@host`, with the `sql` block (url, database_type, user)',
-    config: () => ({}),
+    config: pgConfig,
   },
   {
     name: 'mysql2',

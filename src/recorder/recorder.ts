@@ -16,7 +16,7 @@ import {
   type TracerProvider,
 } from '@opentelemetry/api';
 import { ATTR_RPC_SYSTEM } from '@opentelemetry/semantic-conventions/incubating';
-import { ATTR_AWS_LOCAL_SERVICE, RPC_SYSTEM_AWS_API } from '../shared/attributes.js';
+import { ATTR_AWS_LOCAL_SERVICE, RPC_SYSTEM_AWS_API, RECORDER_SCOPE } from '../shared/attributes.js';
 import { fromXRayTraceId } from '../ids.js';
 import { resolveLogger, warnOnce, type Logger } from '../logger.js';
 import { patchAll, patchModules, type PatchRequest, type PatchResult } from '../patch/patch.js';
@@ -35,7 +35,7 @@ import { LocalRulesSampler, samplingRequestOf } from '../sampling/local-sampler.
 import { HTTP_STRING_KEYS } from './fields.js';
 import { loadSamplingRules, type SamplingRulesDocument } from '../sampling/rules-file.js';
 
-const TRACER_NAME = 'xray-otel-bridge';
+const TRACER_NAME = RECORDER_SCOPE;
 /** Segments name the service: the exporter (and the Collector) read the X-Ray segment name here. */
 
 export interface RecorderOptions {

@@ -29,6 +29,8 @@ export const ATTR_XRAY_METADATA_PREFIX = 'aws.xray.metadata.';
 export const ATTR_XRAY_ERROR = 'aws.xray.error';
 export const ATTR_XRAY_FAULT = 'aws.xray.fault';
 export const ATTR_XRAY_THROTTLE = 'aws.xray.throttle';
+/** The recorder's tracer (instrumentation scope) name: its spans are what the application recorded by hand. */
+export const RECORDER_SCOPE = 'xray-otel-bridge';
 /** Integer: how many times an AWS SDK call was retried (X-Ray's `aws.retries`); the aws-sdk patch writes it. */
 export const ATTR_XRAY_AWS_RETRIES = 'aws.xray.retries';
 /** `aws` | `remote`: overrides the namespace derived from the span kind. */

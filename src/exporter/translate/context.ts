@@ -22,6 +22,8 @@ export interface ResolvedTranslateOptions {
   warnOnce: (kind: string, message: string) => void;
   /** `OTEL_SERVICE_NAME`, else `AWS_XRAY_TRACING_NAME`: segment names when the resource has none. */
   serviceNameFromEnv: string | undefined;
+  /** `sanitized_query` from instrumentations' SQL text (the recorder's is always kept). */
+  collectSqlQueries: boolean;
 }
 
 /**

@@ -77,6 +77,7 @@ import {
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { SqlBlock } from '../document.js';
 import {
+  RECORDER_SCOPE,
   ATTR_XRAY_SQL_DATABASE_VERSION,
   ATTR_XRAY_SQL_DRIVER_VERSION,
   ATTR_XRAY_SQL_FIELDS,
@@ -222,8 +223,11 @@ export function sqlBlock(ctx: TranslateContext): SqlBlock | undefined {
 
   const user = takeStringAlias(ctx, [ATTR_DB_USER], (u) => u.length <= MAX_USER);
   if (user !== undefined) block.user = user;
+  // Consumed either way: SQL text left out of `sql` must not reach metadata instead.
   const query = takeStringAlias(ctx, QUERY_KEYS);
-  if (query !== undefined) block.sanitized_query = scrubQuery(query);
+  if (query !== undefined && (ctx.options.collectSqlQueries || ctx.span.instrumentationScope?.name === RECORDER_SCOPE)) {
+    block.sanitized_query = scrubQuery(query);
+  }
   const version = takeString(ctx, ATTR_XRAY_SQL_DATABASE_VERSION);
   if (version !== undefined) block.database_version = version;
   const driver = takeString(ctx, ATTR_XRAY_SQL_DRIVER_VERSION);
