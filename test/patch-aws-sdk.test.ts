@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntityDocument } from '../src/exporter/document.js';
 import { setupTracing, type Tracing } from './fixtures/recorder-harness.js';
 import { CREDENTIALS, REGION, S3_OPTIONS, startFakeAws, type FakeAws } from './support/fake-aws-services.js';
-import { expectValidDocument } from './support/schema.js';
+import { onlySubsegmentOf } from './support/traced.js';
 
 // The clients are required after patching, as an application's would be after `patch()`.
 const require = createRequire(import.meta.url);
@@ -86,24 +86,9 @@ interface Client {
   middlewareStack: unknown;
 }
 
-/** The call made by a client that `patch()` traces: its one subsegment, as the exporter writes it. */
-async function patchedCall(client: Client, command: unknown): Promise<{ doc: EntityDocument; error?: unknown }> {
-  t.exporter.reset();
-  let error: unknown;
-  t.recorder.beginSegment('app');
-  try {
-    await client.send(command);
-  } catch (err) {
-    error = err;
-  } finally {
-    t.recorder.endSegment();
-  }
-  const [segment, ...others] = t.documents();
-  expect(others).toEqual([]);
-  expect(segment?.subsegments).toHaveLength(1);
-  const doc = segment!.subsegments![0]!;
-  expectValidDocument({ ...doc, trace_id: segment!.trace_id, type: 'subsegment', parent_id: segment!.id });
-  return { doc, error };
+/** The call made by a client that `patch()` traces: its one subsegment, as the exporter writes it (schema-checked). */
+function patchedCall(client: Client, command: unknown): Promise<{ doc: EntityDocument; error?: unknown }> {
+  return onlySubsegmentOf(t, () => client.send(command));
 }
 
 /** The same call through the X-Ray SDK's `captureAWSv3Client`: its subsegment as it would send it. */

@@ -8,6 +8,7 @@ import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntityDocument } from '../src/exporter/document.js';
 import { setupTracing, type Tracing } from './fixtures/recorder-harness.js';
+import { onlySubsegmentOf } from './support/traced.js';
 
 // Required after patching, as an application's modules would be.
 const require = createRequire(import.meta.url);
@@ -52,19 +53,8 @@ afterAll(async () => {
   await t.teardown();
 });
 
-/** Runs `call` in a segment and returns the segment's one subsegment. */
 async function traced(call: () => Promise<unknown>): Promise<EntityDocument> {
-  t.exporter.reset();
-  t.recorder.beginSegment('app');
-  try {
-    await call();
-  } finally {
-    t.recorder.endSegment();
-  }
-  const [segment, ...rest] = t.documents();
-  expect(rest).toEqual([]);
-  expect(segment?.subsegments).toHaveLength(1);
-  return segment!.subsegments![0]!;
+  return (await onlySubsegmentOf(t, call)).doc;
 }
 
 function get(mod: typeof Http | typeof Https, url: string, options: Https.RequestOptions = {}): Promise<number> {

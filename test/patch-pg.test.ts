@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 import type * as Pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EntityDocument } from '../src/exporter/document.js';
 import { setupTracing, type Tracing } from './fixtures/recorder-harness.js';
 import { startPostgres, type PostgresServer } from './support/postgres.js';
+import { subsegmentsOf } from './support/traced.js';
 
 const require = createRequire(import.meta.url);
 
@@ -25,23 +25,10 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function inSegment(fn: () => Promise<void>): Promise<EntityDocument[]> {
-  t.exporter.reset();
-  t.recorder.beginSegment('app');
-  try {
-    await fn();
-  } finally {
-    t.recorder.endSegment();
-  }
-  const [segment, ...rest] = t.documents();
-  expect(rest).toEqual([]);
-  return segment?.subsegments ?? [];
-}
-
 describe('patch("psycopg2"): pg queries against a real PostgreSQL', () => {
   it('each query is a subsegment named database@host with the sql block, and no password anywhere', async () => {
     const client = new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password, database: 'postgres' });
-    const subs = await inSegment(async () => {
+    const { subsegments: subs } = await subsegmentsOf(t, async () => {
       await client.connect();
       const res = await client.query('SELECT $1::int AS n', [7]);
       expect(res.rows).toEqual([{ n: 7 }]);
@@ -64,7 +51,7 @@ describe('patch("psycopg2"): pg queries against a real PostgreSQL', () => {
     const client = new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password, database: 'postgres' });
     await client.connect();
     let caught: unknown;
-    const subs = await inSegment(async () => {
+    const { subsegments: subs } = await subsegmentsOf(t, async () => {
       await client.query('SELECT * FROM no_such_table').catch((e: unknown) => (caught = e));
     });
     await client.end();

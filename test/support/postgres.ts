@@ -156,10 +156,11 @@ export function waitForReady(child: ChildProcess, marker: string, timeoutMs = 30
   });
 }
 
-export function stopChild(child: ChildProcess): Promise<void> {
+/** Stops a server and waits for it to exit (PostgreSQL's fast shutdown is SIGINT; MariaDB's is SIGTERM). */
+export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGINT'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
-    child.kill('SIGINT');
+    child.kill(signal);
   });
 }
