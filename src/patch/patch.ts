@@ -2,6 +2,8 @@ import { createRequire, isBuiltin } from 'node:module';
 import { join, sep } from 'node:path';
 import type { TracerProvider } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
+import { errorMessage } from '../shared/values.js';
+import { esmLoaderRegistered } from './loader-flag.js';
 import { knownNames, resolveName, TARGETS, type PatchTarget } from './registry.js';
 
 /** What `patch()` takes: one name, several, or `'all'` (what `patch_all()` does). */
@@ -158,9 +160,10 @@ export function patchAll(ctx: PatchContext): PatchResult {
   return result;
 }
 
-function skip(ctx: PatchContext, result: PatchResult, name: string, reason: string): void {
+/** Records a name that traces nothing; the warning is given once per `key` (default: the reason itself). */
+function skip(ctx: PatchContext, result: PatchResult, name: string, reason: string, key = reason): void {
   result.skipped.push({ name, reason });
-  warnOnce(ctx, `skip:${reason}`, reason);
+  warnOnce(ctx, key, reason);
 }
 
 function enableTarget(target: PatchTarget, asked: string, ctx: PatchContext, result: PatchResult): void {
@@ -187,8 +190,9 @@ function enableTarget(target: PatchTarget, asked: string, ctx: PatchContext, res
   } catch (err) {
     const reason = isNotFound(err, target.instrumentation)
       ? `patch('${asked}'): ${target.instrumentation} is not installed, so ${target.name} calls are not traced; run \`npm install ${target.instrumentation}\``
-      : `patch('${asked}'): ${target.instrumentation} could not be loaded (${err instanceof Error ? err.message : String(err)})`;
-    skip(ctx, result, asked, reason);
+      : `patch('${asked}'): ${target.instrumentation} could not be loaded (${errorMessage(err)})`;
+    // Once per package, whichever name asked for it.
+    skip(ctx, result, asked, reason, `missing:${target.instrumentation}`);
     return;
   }
 
@@ -202,7 +206,7 @@ function enableTarget(target: PatchTarget, asked: string, ctx: PatchContext, res
     active.set(target.name, { instrumentation, enabled: true, provider: ctx.tracerProvider });
     result.patched.push(target.name);
   } catch (err) {
-    skip(ctx, result, asked, `patch('${asked}'): ${target.instrumentation} failed to start (${err instanceof Error ? err.message : String(err)})`);
+    skip(ctx, result, asked, `patch('${asked}'): ${target.instrumentation} failed to start (${errorMessage(err)})`);
   }
 }
 
@@ -214,13 +218,15 @@ function instrumentationClass(target: PatchTarget): InstrumentationClass {
 }
 
 function warnLoadedBefore(target: PatchTarget, asked: string, ctx: PatchContext): void {
+  const esmHint = esmLoaderRegistered()
+    ? ''
+    : '; ES module applications: start with `node --import xray-otel-bridge/register --import ./tracing.mjs app.mjs`, tracing.mjs calling patch()';
   for (const lib of loadedLibraries(target)) {
     warnOnce(
       ctx,
       `loaded:${lib}`,
       `patch('${asked}'): ${lib} was loaded before it was patched, so clients made from it so far may not be traced. ` +
-        `Patch before the first require/import of ${lib} (call patch() or registerXRay({ patch }) first in the entry module), ` +
-        `and start ESM applications with \`node --import xray-otel-bridge/register app.mjs\``,
+        `Patch before the first require/import of ${lib}: call patch() or registerXRay({ patch }) first in the entry module${esmHint}`,
     );
   }
 }

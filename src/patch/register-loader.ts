@@ -8,8 +8,8 @@
 import { createRequire, register } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { esmLoaderRegistered, markEsmLoaderRegistered } from './loader-flag.js';
 
-const LOADER_KEY = Symbol.for('xray-otel-bridge.esm-loader');
 const HOOK = '@opentelemetry/instrumentation/hook.mjs';
 
 function resolveHook(): string | undefined {
@@ -24,8 +24,7 @@ function resolveHook(): string | undefined {
   return undefined;
 }
 
-const g = globalThis as typeof globalThis & { [LOADER_KEY]?: boolean };
-if (g[LOADER_KEY] !== true) {
+if (!esmLoaderRegistered()) {
   const hook = resolveHook();
   if (hook === undefined) {
     process.stderr.write(
@@ -34,6 +33,6 @@ if (g[LOADER_KEY] !== true) {
     );
   } else {
     register(pathToFileURL(hook).href, import.meta.url);
-    g[LOADER_KEY] = true;
+    markEsmLoaderRegistered();
   }
 }

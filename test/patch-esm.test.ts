@@ -1,0 +1,54 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleForNode } from './support/bundle.js';
+import { linkModules } from './support/linked-modules.js';
+
+// An ES module application in a directory of its own: `import pg from 'pg'` is evaluated before
+// any line of the module's body, so a patch() in the body comes after the import.
+const run = promisify(execFile);
+let dir: string;
+
+const APP = `
+import pg from 'pg';
+import { xrayRecorder } from './xray-otel-bridge.mjs';
+const warnings = [];
+xrayRecorder.configure({ logger: { debug() {}, info() {}, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) } });
+const result = xrayRecorder.patch(['pg']);
+process.stdout.write(JSON.stringify({ patched: result.patched, wrapped: pg.Client.prototype.query.__wrapped === true, warnings }));
+`;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'patch-esm-'));
+  linkModules(join(dir, 'node_modules'));
+  await bundleForNode('src/index.ts', join(dir, 'xray-otel-bridge.mjs'));
+  await bundleForNode('src/patch/register-loader.ts', join(dir, 'register.mjs'));
+  writeFileSync(join(dir, 'app.mjs'), APP);
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function app(nodeArgs: string[]): Promise<{ patched: string[]; wrapped: boolean; warnings: string[] }> {
+  const { stdout } = await run(process.execPath, ['--no-warnings', ...nodeArgs, 'app.mjs'], { cwd: dir });
+  return JSON.parse(stdout) as { patched: string[]; wrapped: boolean; warnings: string[] };
+}
+
+describe('ES modules: node --import xray-otel-bridge/register', () => {
+  it('without it, a module imported before patch() stays unpatched, and the warning says how to fix it', async () => {
+    const out = await app([]);
+    expect(out.patched).toEqual(['pg']);
+    expect(out.wrapped).toBe(false);
+    expect(out.warnings).toEqual([expect.stringMatching(/pg was loaded before it was patched.*node --import xray-otel-bridge\/register --import \.\/tracing\.mjs app\.mjs/)]);
+  });
+
+  it('with it, patch() reaches the module the application imported before', async () => {
+    const out = await app(['--import', './register.mjs']);
+    expect(out.patched).toEqual(['pg']);
+    expect(out.wrapped).toBe(true);
+  });
+});
