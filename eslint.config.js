@@ -26,14 +26,15 @@ export default tseslint.config(
   // The arrows between src/ folders point one way (docs/architecture.md): each folder lists the
   // folders it must not import from.
   // The drop-in (aws-xray-sdk-core and friends, the alias) sits above everything else: nothing below imports it.
-  ...layer('src/shared/**', ['transport', 'exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli', ...DROPIN]),
-  ...layer('src/transport/**', ['exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli', ...DROPIN]),
-  ...layer('src/exporter/**', ['sampling', 'recorder', 'local-daemon', 'setup', 'cli', ...DROPIN]),
-  ...layer('src/sampling/**', ['exporter', 'recorder', 'local-daemon', 'setup', 'cli', ...DROPIN]),
+  ...layer('src/shared/**', ['transport', 'exporter', 'sampling', 'recorder', 'patch', 'local-daemon', 'setup', 'cli', ...DROPIN]),
+  ...layer('src/transport/**', ['exporter', 'sampling', 'recorder', 'patch', 'local-daemon', 'setup', 'cli', ...DROPIN]),
+  ...layer('src/exporter/**', ['sampling', 'recorder', 'patch', 'local-daemon', 'setup', 'cli', ...DROPIN]),
+  ...layer('src/sampling/**', ['exporter', 'recorder', 'patch', 'local-daemon', 'setup', 'cli', ...DROPIN]),
+  ...layer('src/patch/**', ['transport', 'exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli', ...DROPIN]),
   ...layer('src/recorder/**', ['transport', 'local-daemon', 'setup', 'cli', ...DROPIN]),
-  ...layer('src/local-daemon/**', ['recorder', 'setup', 'cli', ...DROPIN]),
+  ...layer('src/local-daemon/**', ['recorder', 'patch', 'setup', 'cli', ...DROPIN]),
   ...layer('src/setup/**', ['local-daemon', 'cli', ...DROPIN]),
-  ...layer('src/{ids,logger}.ts', ['shared', 'transport', 'exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli', ...DROPIN]),
+  ...layer('src/{ids,logger}.ts', ['shared', 'transport', 'exporter', 'sampling', 'recorder', 'patch', 'local-daemon', 'setup', 'cli', ...DROPIN]),
   ...layer('src/aws-xray-sdk-core/**', ['local-daemon', 'cli', 'aws-xray-sdk-express', 'aws-xray-sdk', 'alias']),
   ...layer('src/aws-xray-sdk-express/**', ['transport', 'exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli', 'aws-xray-sdk', 'alias']),
   ...layer('src/aws-xray-sdk/**', ['transport', 'exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli', 'alias']),

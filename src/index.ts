@@ -10,14 +10,16 @@ export type { TranslateOptions } from './exporter/options.js';
 export { parseDaemonAddress } from './transport/address.js';
 export type { DaemonAddress, DaemonEndpoint } from './transport/address.js';
 export { registerXRay } from './setup/register.js';
-export { patch, patchAll, patch_all } from './patch/index.js';
-export type { PatchRequest, PatchResult } from './patch/index.js';
+export type { PatchRequest, PatchResult } from './patch/patch.js';
 export type { RegisterXRayOptions, XRayRegistration } from './setup/register.js';
 export { createLocalRulesSampler, XRayParentBasedSampler, XRayPropagator } from './sampling/index.js';
 export type { SamplingOption, SamplingRulesDocument, SamplingRulesDocumentRule, LocalRulesSamplerOptions } from './sampling/index.js';
 export {
   xrayRecorder,
   xray_recorder,
+  patch,
+  patchAll,
+  patch_all,
   XRayRecorder,
   Entity,
   Segment,

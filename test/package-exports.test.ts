@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 // Legacy code uses `require`, new code `import`: both must load the built package by its name
 // (self-reference through package.json "exports"). `npm test` builds first.
 const root = fileURLToPath(new URL('..', import.meta.url));
-const API = ['XRayUdpSpanExporter', 'toSegmentDocuments', 'parseDaemonAddress', 'registerXRay', 'xrayRecorder', 'xray_recorder', 'XRayRecorder'];
+const API = ['XRayUdpSpanExporter', 'toSegmentDocuments', 'parseDaemonAddress', 'registerXRay', 'xrayRecorder', 'xray_recorder', 'XRayRecorder', 'patch', 'patch_all', 'patchAll'];
 
 function run(args: string[]): string {
   return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
@@ -14,19 +14,19 @@ function run(args: string[]): string {
 
 describe('the published package', () => {
   it('has been built (npm test runs the build first)', () => {
-    for (const f of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/cli/main.js']) {
+    for (const f of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/cli/main.js', 'dist/register.js']) {
       expect(existsSync(`${root}/${f}`), f).toBe(true);
     }
   });
 
   it('loads with require() and exposes the public API', () => {
     const out = run(['-e', `const m = require('xray-otel-bridge'); console.log(JSON.stringify(${JSON.stringify(API)}.map((k) => typeof m[k])))`]);
-    expect(JSON.parse(out)).toEqual(['function', 'function', 'function', 'function', 'object', 'object', 'function']);
+    expect(JSON.parse(out)).toEqual(['function', 'function', 'function', 'function', 'object', 'object', 'function', 'function', 'function', 'function']);
   });
 
   it('loads with import and exposes the same API', () => {
     const out = run(['--input-type=module', '-e', `const m = await import('xray-otel-bridge'); console.log(JSON.stringify(${JSON.stringify(API)}.map((k) => typeof m[k])))`]);
-    expect(JSON.parse(out)).toEqual(['function', 'function', 'function', 'function', 'object', 'object', 'function']);
+    expect(JSON.parse(out)).toEqual(['function', 'function', 'function', 'function', 'object', 'object', 'function', 'function', 'function', 'function']);
   });
 
   it('require() and import agree on parsing a daemon address', () => {
@@ -40,6 +40,11 @@ describe('the published package', () => {
     const esm = run(['--input-type=module', '-e', `const m = await import('xray-otel-bridge/local-daemon'); console.log(JSON.stringify(${names}.map((k) => typeof m[k])))`]);
     expect(JSON.parse(cjs)).toEqual(['function', 'function', 'function']);
     expect(JSON.parse(esm)).toEqual(['function', 'function', 'function']);
+  });
+
+  it('serves the ESM loader as xray-otel-bridge/register, for node --import', () => {
+    const out = run(['--import', 'xray-otel-bridge/register', '--input-type=module', '-e', `console.log(globalThis[Symbol.for('xray-otel-bridge.esm-loader')] === true)`]);
+    expect(out.trim()).toBe('true');
   });
 
   it('keeps the development daemon off the main entry', () => {

@@ -1,6 +1,6 @@
+import { isIP } from 'node:net';
 import type { Span } from '@opentelemetry/api';
 import { ATTR_DB_CONNECTION_STRING, ATTR_DB_USER } from '@opentelemetry/semantic-conventions/incubating';
-import { urlHost } from '../exporter/translate/http.js';
 
 interface PgRequestInfo {
   connection?: { database?: unknown; host?: unknown; port?: unknown; user?: unknown };
@@ -19,7 +19,9 @@ export function pgConfig(): Record<string, unknown> {
       if (typeof c?.host === 'string' && c.host !== '' && !c.host.startsWith('/')) {
         const port = typeof c.port === 'number' ? `:${c.port}` : '';
         const database = typeof c.database === 'string' && c.database !== '' ? `/${encodeURIComponent(c.database)}` : '';
-        span.setAttribute(ATTR_DB_CONNECTION_STRING, `postgresql://${urlHost(c.host)}${port}${database}`);
+        // An IPv6 literal goes in brackets in a URL.
+        const host = isIP(c.host) === 6 ? `[${c.host}]` : c.host;
+        span.setAttribute(ATTR_DB_CONNECTION_STRING, `postgresql://${host}${port}${database}`);
       }
     },
   };

@@ -1,4 +1,5 @@
 // What the package exports from the recorder facade (re-exported by src/index.ts).
+import type { PatchRequest, PatchResult } from '../patch/patch.js';
 import { XRayRecorder } from './recorder.js';
 
 export { XRayRecorder } from './recorder.js';
@@ -16,3 +17,15 @@ export type { Capture, CaptureDecorator, CapturableFunction } from './capture.js
 export const xrayRecorder: XRayRecorder = new XRayRecorder();
 /** Python's name for the default recorder: `from aws_xray_sdk.core import xray_recorder`. */
 export const xray_recorder: XRayRecorder = xrayRecorder;
+
+// X-Ray's module-level `patch` and `patch_all` (Python: `from aws_xray_sdk.core import patch, patch_all`).
+/** `xrayRecorder.patch(modules)`: the default recorder's tracer provider and logger. */
+export function patch(modules: PatchRequest): PatchResult {
+  return xrayRecorder.patch(modules);
+}
+/** `xrayRecorder.patchAll()`. */
+export function patchAll(): PatchResult {
+  return xrayRecorder.patchAll();
+}
+/** Python's spelling of `patchAll`. */
+export const patch_all: typeof patchAll = patchAll;
