@@ -56,6 +56,10 @@ describe('patching gone wrong: warnings, never a throw, and the application keep
     expect(out.steps.notAName!.warnings).toEqual([expect.stringMatching(/takes a module name/)]);
   });
 
+  it('configure({ patch_modules }) (the Django setting) patches as patch() does', () => {
+    expect(out.steps.configure!.warnings).toEqual([expect.stringMatching(/^patch\('fortran'\): unknown module/)]);
+  });
+
   it('patching twice is a no-op: one span per call, no warning', () => {
     expect(out.steps.http!.result.patched).toEqual(['http']);
     expect(out.steps.httpTwice!.result.patched).toEqual(['http']);

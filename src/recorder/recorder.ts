@@ -62,6 +62,8 @@ export interface RecorderOptions {
   samplingRules?: string | SamplingRulesDocument;
   /** Python's spelling of `samplingRules`. */
   sampling_rules?: string | SamplingRulesDocument;
+  /** Libraries to patch, as `patch()` takes them (X-Ray's Django setting `PATCH_MODULES`). */
+  patch_modules?: PatchRequest;
 }
 
 export interface BeginSegmentOptions {
@@ -84,7 +86,7 @@ export interface SubsegmentOptions {
 }
 
 /** Options that the X-Ray SDKs take and that belong elsewhere here (the exporter or the provider). */
-const FOREIGN_OPTIONS = ['daemon_address', 'daemonAddress', 'plugins', 'streaming_threshold', 'sampler', 'emitter', 'dynamic_naming', 'patch_modules'];
+const FOREIGN_OPTIONS = ['daemon_address', 'daemonAddress', 'plugins', 'streaming_threshold', 'sampler', 'emitter', 'dynamic_naming'];
 
 const INTERNAL: SpanOptions = { kind: SpanKind.INTERNAL };
 const REMOTE: SpanOptions = { kind: SpanKind.CLIENT };
@@ -180,6 +182,8 @@ export class RecorderMethods implements EntityHost {
       }
     }
 
+    // The X-Ray Django setting PATCH_MODULES: patched as patch() would.
+    if (options.patch_modules !== undefined) this.patch(options.patch_modules);
     for (const key of FOREIGN_OPTIONS) {
       if (key in options) {
         this.logger.warn(`configure: "${key}" has no effect here: the OpenTelemetry SDK setup (exporter, sampler, resource detectors) does that job`);
