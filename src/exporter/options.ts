@@ -58,7 +58,7 @@ export function resolveTranslateOptions(options: TranslateOptions = {}, env: Nod
     // After the resource's service.name: OTel's variable (which the SDK's resource detection would
     // have read), then the X-Ray SDKs' one.
     serviceNameFromEnv: nonEmpty(env.OTEL_SERVICE_NAME) ?? nonEmpty(env.AWS_XRAY_TRACING_NAME),
-    collectSqlQueries: options.collectSqlQueries ?? process.env.AWS_XRAY_COLLECT_SQL_QUERIES?.toLowerCase() === 'true',
+    collectSqlQueries: options.collectSqlQueries ?? env.AWS_XRAY_COLLECT_SQL_QUERIES?.toLowerCase() === 'true',
   };
 }
 
