@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SegmentDocument } from '../src/exporter/document.js';
 import { bundleForNode } from './support/bundle.js';
-import { startFakeAws, type FakeAws } from './support/fake-aws.js';
+import { startFakeAws, type FakeAws } from './support/fake-aws-services.js';
 import { expectValidDocuments } from './support/schema.js';
 
 // Lambda's environment is read per process: the program runs in a child `node`, bundled first.

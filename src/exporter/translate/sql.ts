@@ -225,7 +225,7 @@ export function sqlBlock(ctx: TranslateContext): SqlBlock | undefined {
   if (user !== undefined) block.user = user;
   // Consumed either way: SQL text left out of `sql` must not reach metadata instead.
   const query = takeStringAlias(ctx, QUERY_KEYS);
-  if (query !== undefined && (ctx.options.collectSqlQueries || ctx.span.instrumentationScope?.name === RECORDER_SCOPE)) {
+  if (query !== undefined && (ctx.options.collectSqlQueries || isRecorderScope(ctx.span.instrumentationScope?.name))) {
     block.sanitized_query = scrubQuery(query);
   }
   const version = takeString(ctx, ATTR_XRAY_SQL_DATABASE_VERSION);
@@ -274,4 +274,9 @@ function fillFromRaw(block: SqlBlock, raw: Record<string, unknown>): SqlBlock | 
   }
   if (block.preparation === undefined && (raw.preparation === 'call' || raw.preparation === 'statement')) block.preparation = raw.preparation;
   return Object.keys(block).length > 0 ? block : undefined;
+}
+
+/** The recorder's spans, and the drop-in's (`xray-otel-bridge/aws-xray-sdk-core`): what the application recorded by hand. */
+function isRecorderScope(name: string | undefined): boolean {
+  return name !== undefined && (name === RECORDER_SCOPE || name.startsWith(`${RECORDER_SCOPE}/`));
 }
