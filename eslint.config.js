@@ -26,7 +26,7 @@ export default tseslint.config(
   // The arrows between src/ folders point one way (docs/architecture.md): each folder lists the
   // folders it must not import from.
   // The drop-in (aws-xray-sdk-core and friends, the alias) sits above everything else: nothing below imports it.
-  ...layer('src/shared/**', ['transport', 'exporter', 'sampling', 'recorder', 'patch', 'local-daemon', 'setup', 'cli', ...DROPIN]),
+  ...layer('src/common/**', ['transport', 'exporter', 'sampling', 'recorder', 'patch', 'local-daemon', 'setup', 'cli', ...DROPIN]),
   ...layer('src/transport/**', ['exporter', 'sampling', 'recorder', 'patch', 'local-daemon', 'setup', 'cli', ...DROPIN]),
   ...layer('src/exporter/**', ['sampling', 'recorder', 'patch', 'local-daemon', 'setup', 'cli', ...DROPIN]),
   ...layer('src/sampling/**', ['exporter', 'recorder', 'patch', 'local-daemon', 'setup', 'cli', ...DROPIN]),
@@ -34,12 +34,12 @@ export default tseslint.config(
   ...layer('src/recorder/**', ['transport', 'local-daemon', 'setup', 'cli', ...DROPIN]),
   ...layer('src/local-daemon/**', ['recorder', 'patch', 'setup', 'cli', ...DROPIN]),
   ...layer('src/setup/**', ['local-daemon', 'cli', ...DROPIN]),
-  ...layer('src/{ids,logger}.ts', ['shared', 'transport', 'exporter', 'sampling', 'recorder', 'patch', 'local-daemon', 'setup', 'cli', ...DROPIN]),
+  ...layer('src/{ids,logger}.ts', ['common', 'transport', 'exporter', 'sampling', 'recorder', 'patch', 'local-daemon', 'setup', 'cli', ...DROPIN]),
   ...layer('src/aws-xray-sdk-core/**', ['local-daemon', 'cli', 'aws-xray-sdk-express', 'aws-xray-sdk', 'alias']),
   ...layer('src/aws-xray-sdk-express/**', ['transport', 'exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli', 'aws-xray-sdk', 'alias']),
   ...layer('src/aws-xray-sdk/**', ['transport', 'exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli', 'alias']),
   // The preload loads the drop-in's builds by file, never its sources: it must stay tiny.
-  ...layer('src/alias/**', ['shared', 'transport', 'exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli', ...DROPIN.filter((f) => f !== 'alias')]),
+  ...layer('src/alias/**', ['common', 'transport', 'exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli', ...DROPIN.filter((f) => f !== 'alias')]),
   {
     // Legacy programs written the way aws-xray-sdk-core users write them: CommonJS.
     files: ['test/parity/**/*.cjs'],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DaemonAddressError, ExporterShutDownError, SegmentNotFoundError, XRayBridgeError } from '../src/index.js';
 import { HttpAddressError, ListenError, SamplingRulesError } from '../src/local-daemon/index.js';
-import { UsageError } from '../src/shared/errors.js';
+import { UsageError } from '../src/common/errors.js';
 
 describe('one error family', () => {
   it.each([

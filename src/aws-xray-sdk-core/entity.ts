@@ -7,7 +7,7 @@ import {
   ATTR_XRAY_PRECURSOR_IDS,
   ATTR_XRAY_SQL_FIELDS,
   ATTR_XRAY_TRACED,
-} from '../shared/attributes.js';
+} from '../common/attributes.js';
 import type { SegmentDocument } from '../exporter/document.js';
 import type { Entity as RecorderEntity } from '../recorder/entity.js';
 import { Subsegment as RecorderSubsegment } from '../recorder/subsegment.js';

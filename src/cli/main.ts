@@ -7,7 +7,7 @@ import { buildServiceMap } from '../local-daemon/service-map.js';
 import { loadSamplingRules, type SamplingRule } from '../local-daemon/sampling.js';
 import { DEFAULT_LISTEN_ADDRESS, formatEndpoint, ListenError, parseListenAddress, startLocalDaemon, type LocalDaemon } from '../local-daemon/server.js';
 import { parseHttpAddress } from '../local-daemon/web.js';
-import { UsageError } from '../shared/errors.js';
+import { UsageError } from '../common/errors.js';
 
 const BIN = 'xray-otel-bridge';
 

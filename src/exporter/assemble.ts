@@ -2,7 +2,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { EntityDocument, SegmentDocument } from './document.js';
 import type { ResolvedTranslateOptions } from './translate/context.js';
 import { isSampled, translateSpan, type TranslatedSpan } from './translate/segment.js';
-import { currentLambdaEnvironment, type LambdaEnvironment } from '../shared/lambda-env.js';
+import { currentLambdaEnvironment, type LambdaEnvironment } from '../common/lambda-env.js';
 import { shrinkToFit } from './shrink.js';
 import { DAEMON_HEADER_BYTES } from '../transport/header.js';
 

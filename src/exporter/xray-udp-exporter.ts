@@ -1,6 +1,6 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { ExporterShutDownError } from '../shared/errors.js';
+import { ExporterShutDownError } from '../common/errors.js';
 import { resolveDaemonAddress } from '../transport/address.js';
 import { DAEMON_HEADER } from '../transport/header.js';
 import { UdpClient } from '../transport/udp-client.js';

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import { NAME_CHARACTERS } from '../shared/names.js';
+import { NAME_CHARACTERS } from '../common/names.js';
 
 // ajv's errors name schema keywords; people need to know which field is wrong and why X-Ray cares.
 // Everything here is linear in the number of errors: a 60 kB datagram can carry 80,000 of them.

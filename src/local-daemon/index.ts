@@ -2,7 +2,7 @@
 // (validator, trace assembler, viewer). Kept off the main entry so that production code that
 // imports the exporter or the recorder does not load it.
 export { startLocalDaemon, ListenError } from './server.js';
-export { HttpAddressError, SamplingRulesError } from '../shared/errors.js';
+export { HttpAddressError, SamplingRulesError } from '../common/errors.js';
 export type { LocalDaemon, LocalDaemonOptions, LocalDaemonAddress, LocalDaemonStats, LocalDaemonEvents, DatagramEvent } from './server.js';
 export { renderTrace } from './render-tree.js';
 export type { RenderOptions } from './render-tree.js';

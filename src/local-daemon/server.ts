@@ -5,7 +5,7 @@ import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import type { SegmentDocument } from '../exporter/document.js';
-import { ListenError } from '../shared/errors.js';
+import { ListenError } from '../common/errors.js';
 import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress, type DaemonAddress, type DaemonEndpoint } from '../transport/address.js';
 import type { SamplingRule } from './sampling.js';
 import { SamplingService } from './sampling-service.js';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP, isIPv6 } from 'node:net';
 import type { DaemonEndpoint } from '../transport/address.js';
-import { HttpAddressError } from '../shared/errors.js';
+import { HttpAddressError } from '../common/errors.js';
 import type { LocalDaemon } from './server.js';
 import type { AssembledTrace, TraceNode } from './traces.js';
 import { safeJson } from './json-lines.js';

@@ -1,7 +1,7 @@
 import { context, propagation, type Span } from '@opentelemetry/api';
 import { unsuppressTracing } from '@opentelemetry/core';
 import { ATTR_AWS_S3_KEY } from '@opentelemetry/semantic-conventions/incubating';
-import { ATTR_XRAY_AWS_RETRIES, ATTR_XRAY_THROTTLE } from '../shared/attributes.js';
+import { ATTR_XRAY_AWS_RETRIES, ATTR_XRAY_THROTTLE } from '../common/attributes.js';
 
 // `@opentelemetry/instrumentation-aws-sdk` writes the request id under its own key.
 const ATTR_AWS_REQUEST_ID = 'aws.request.id';

@@ -2,7 +2,7 @@ import { createRequire, isBuiltin } from 'node:module';
 import { join, sep } from 'node:path';
 import type { TracerProvider } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
-import { errorMessage } from '../shared/values.js';
+import { errorMessage } from '../common/values.js';
 import { esmLoaderRegistered } from './loader-flag.js';
 import { knownNames, resolveName, TARGETS, type PatchTarget } from './registry.js';
 

@@ -1,6 +1,6 @@
 import { types } from 'node:util';
 import type { Logger } from '../logger.js';
-import { errorMessage } from '../shared/values.js';
+import { errorMessage } from '../common/values.js';
 import type { Entity } from './entity.js';
 import { describe } from './values.js';
 

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import { SegmentNotFoundError } from '../shared/errors.js';
+import { SegmentNotFoundError } from '../common/errors.js';
 
 export type ContextMissingName = 'LOG_ERROR' | 'RUNTIME_ERROR' | 'IGNORE_ERROR';
 /** A strategy: one of the SDKs' names, or a function called with the message. */

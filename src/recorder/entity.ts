@@ -12,7 +12,7 @@ import {
   AWS_ATTRIBUTE_PREFIX,
   DB_ATTRIBUTE_PREFIX,
   ATTR_XRAY_THROTTLE,
-} from '../shared/attributes.js';
+} from '../common/attributes.js';
 import type { SegmentDocument } from '../exporter/document.js';
 import { toSegmentDocuments } from '../exporter/to-segment-documents.js';
 import { toXRayTraceId } from '../ids.js';

@@ -13,7 +13,7 @@ import {
   ATTR_XRAY_SQL_DATABASE_VERSION,
   ATTR_XRAY_SQL_DRIVER_VERSION,
   ATTR_XRAY_SQL_PREPARATION,
-} from '../shared/attributes.js';
+} from '../common/attributes.js';
 import { describe, errorMessage, toAttributeValue } from './values.js';
 
 // The X-Ray SDKs' field names (`put_http_meta`, `set_aws`, `set_sql`) → the span attributes the

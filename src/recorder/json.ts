@@ -1,4 +1,4 @@
-import { errorMessage } from '../shared/values.js';
+import { errorMessage } from '../common/values.js';
 
 /**
  * JSON for metadata, which may hold anything an application has at hand. Never throws: what JSON

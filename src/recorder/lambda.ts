@@ -1,9 +1,9 @@
 import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
-import { parseLambdaTraceHeader } from '../shared/lambda-env.js';
+import { parseLambdaTraceHeader } from '../common/lambda-env.js';
 import { EntityMode, type EntityHost } from './entity.js';
 import { Segment } from './segment.js';
 
-export { isLambda } from '../shared/lambda-env.js';
+export { isLambda } from '../common/lambda-env.js';
 
 /**
  * Lambda's own segment, as the recorder sees it: read-only, known only from `_X_AMZN_TRACE_ID`,

@@ -16,7 +16,7 @@ import {
   type TracerProvider,
 } from '@opentelemetry/api';
 import { ATTR_RPC_SYSTEM } from '@opentelemetry/semantic-conventions/incubating';
-import { ATTR_AWS_LOCAL_SERVICE, RPC_SYSTEM_AWS_API, RECORDER_SCOPE } from '../shared/attributes.js';
+import { ATTR_AWS_LOCAL_SERVICE, RPC_SYSTEM_AWS_API, RECORDER_SCOPE } from '../common/attributes.js';
 import { fromXRayTraceId } from '../ids.js';
 import { resolveLogger, warnOnce, type Logger } from '../logger.js';
 import { patchAll, patchModules, type PatchRequest, type PatchResult } from '../patch/patch.js';

@@ -1,5 +1,5 @@
 import type { Span } from '@opentelemetry/api';
-import { ATTR_AWS_LOCAL_SERVICE } from '../shared/attributes.js';
+import { ATTR_AWS_LOCAL_SERVICE } from '../common/attributes.js';
 
 /**
  * The exporter names a segment after `aws.local.service`, else the resource's service name, else

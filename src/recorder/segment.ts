@@ -1,5 +1,5 @@
 import type { Context, Span } from '@opentelemetry/api';
-import { ATTR_ENDUSER_ID } from '../shared/attributes.js';
+import { ATTR_ENDUSER_ID } from '../common/attributes.js';
 import { defineAliases, type AliasTable, type Aliases } from './aliases.js';
 import { Entity, EntityMode, type EntityHost } from './entity.js';
 import { describe } from './values.js';

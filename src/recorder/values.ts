@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@opentelemetry/api';
-import { errorMessage, toNumber } from '../shared/values.js';
+import { errorMessage, toNumber } from '../common/values.js';
 
 export { errorMessage };
 

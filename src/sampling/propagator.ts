@@ -1,7 +1,7 @@
 import { TraceFlags, trace, type Context, type TextMapGetter, type TextMapPropagator, type TextMapSetter } from '@opentelemetry/api';
 import { AWSXRayPropagator, AWSXRAY_TRACE_ID_HEADER } from '@opentelemetry/propagator-aws-xray';
 // The one X-Ray header parser (Lambda's `_X_AMZN_TRACE_ID` has the same syntax).
-import { parseLambdaTraceHeader } from '../shared/lambda-env.js';
+import { parseLambdaTraceHeader } from '../common/lambda-env.js';
 import { markUndecided } from './decision-context.js';
 
 /**

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { SamplingRulesError } from '../shared/errors.js';
+import { SamplingRulesError } from '../common/errors.js';
 
 /**
  * The X-Ray SDKs' local sampling rules file, as JSON. Version 2 matches `host`; version 1 named

@@ -1,6 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { resolveLogger, type Logger } from '../logger.js';
-import { DaemonAddressError } from '../shared/errors.js';
+import { DaemonAddressError } from '../common/errors.js';
 
 export interface DaemonEndpoint {
   host: string;

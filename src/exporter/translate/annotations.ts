@@ -1,5 +1,5 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
-import { ATTR_XRAY_ANNOTATIONS, ATTR_XRAY_METADATA_PREFIX } from '../../shared/attributes.js';
+import { ATTR_XRAY_ANNOTATIONS, ATTR_XRAY_METADATA_PREFIX } from '../../common/attributes.js';
 import type { AnnotationValue } from '../document.js';
 import type { TranslateContext } from './context.js';
 import { truncateCodePoints } from './text.js';

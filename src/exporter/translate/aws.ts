@@ -64,7 +64,7 @@ import {
   ATTR_AWS_TABLE_NAME,
   ATTR_XRAY_AWS_FIELDS,
   ATTR_XRAY_AWS_RETRIES,
-} from '../../shared/attributes.js';
+} from '../../common/attributes.js';
 import type { AwsBlock } from '../document.js';
 import { hasAnyKey, isAwsApi, peekString, takeJsonObject, takeString, type TranslateContext } from './context.js';
 import { takeStringAlias } from './read.js';

@@ -7,7 +7,7 @@ import {
   ATTR_TELEMETRY_SDK_LANGUAGE,
   EVENT_EXCEPTION,
 } from '@opentelemetry/semantic-conventions';
-import { ATTR_XRAY_ERROR, ATTR_XRAY_EXCEPTION_REMOTE, ATTR_XRAY_FAULT, ATTR_XRAY_THROTTLE } from '../../shared/attributes.js';
+import { ATTR_XRAY_ERROR, ATTR_XRAY_EXCEPTION_REMOTE, ATTR_XRAY_FAULT, ATTR_XRAY_THROTTLE } from '../../common/attributes.js';
 import type { CauseBlock, ExceptionDocument } from '../document.js';
 import { isClientLike, peekString, takeString, type TranslateContext } from './context.js';
 import { parseStack, type ParsedCause } from './stack/index.js';

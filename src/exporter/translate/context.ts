@@ -1,7 +1,7 @@
 import { SpanKind, type Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ATTR_RPC_SYSTEM, ATTR_RPC_SYSTEM_NAME } from '@opentelemetry/semantic-conventions/incubating';
-import { RPC_SYSTEM_AWS_API } from '../../shared/attributes.js';
+import { RPC_SYSTEM_AWS_API } from '../../common/attributes.js';
 import type { Logger, RateLimitedLog } from '../../logger.js';
 
 /** Translation options after defaults are applied (see `ExporterOptions`). */

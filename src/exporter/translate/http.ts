@@ -35,7 +35,7 @@ import {
   ATTR_NET_PEER_PORT,
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { HttpBlock, HttpRequest, HttpResponse } from '../document.js';
-import { toNumber } from '../../shared/values.js';
+import { toNumber } from '../../common/values.js';
 import { hasAnyKey, isAwsApi, isServerLike, type TranslateContext } from './context.js';
 import { stripUrlUserinfo } from './credentials.js';
 import { takeNumberAlias, takeStringAlias } from './read.js';

@@ -9,8 +9,8 @@ import {
   ATTR_RPC_SERVICE,
   ATTR_SERVICE_PEER_NAME,
 } from '@opentelemetry/semantic-conventions/incubating';
-import { ATTR_AWS_LOCAL_SERVICE } from '../../shared/attributes.js';
-import { NAME_CHARACTERS } from '../../shared/names.js';
+import { ATTR_AWS_LOCAL_SERVICE } from '../../common/attributes.js';
+import { NAME_CHARACTERS } from '../../common/names.js';
 import { isAwsApi, isServerLike, peekString, type TranslateContext } from './context.js';
 import { truncateCodePoints } from './text.js';
 

@@ -1,7 +1,7 @@
 // How blocks read span attributes into X-Ray fields when one field has several keys (stable
 // semantic conventions first, then the older keys they replaced): every block uses these, so a
 // "dup"-mode span is handled the same way in http, sql and aws.
-import { toNumber } from '../../shared/values.js';
+import { toNumber } from '../../common/values.js';
 import type { TranslateContext } from './context.js';
 
 /**

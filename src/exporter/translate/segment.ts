@@ -1,7 +1,7 @@
 import { TraceFlags } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { EntityDocument } from '../document.js';
-import { ATTR_ENDUSER_ID, ATTR_XRAY_NAMESPACE, ATTR_XRAY_PRECURSOR_IDS, ATTR_XRAY_TRACED } from '../../shared/attributes.js';
+import { ATTR_ENDUSER_ID, ATTR_XRAY_NAMESPACE, ATTR_XRAY_PRECURSOR_IDS, ATTR_XRAY_TRACED } from '../../common/attributes.js';
 import { hrTimeToEpochSeconds, isXRayCompatibleTraceId, isXRaySpanId, toXRayTraceId } from '../../ids.js';
 import { createContext, isAwsApi, isClientLike, isServerLike, takeString, type ResolvedTranslateOptions, type TranslateContext } from './context.js';
 import { resolveName } from './names.js';
@@ -11,7 +11,7 @@ import { awsFields } from './aws.js';
 import { sqlBlock } from './sql.js';
 import { linksBlock } from './links.js';
 import { annotationsAndMetadata } from './annotations.js';
-import type { LambdaEnvironment } from '../../shared/lambda-env.js';
+import type { LambdaEnvironment } from '../../common/lambda-env.js';
 
 /** One span, translated: the document body plus what nesting and the datagram head need. */
 export interface TranslatedSpan {

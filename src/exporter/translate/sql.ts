@@ -82,8 +82,8 @@ import {
   ATTR_XRAY_SQL_DRIVER_VERSION,
   ATTR_XRAY_SQL_FIELDS,
   ATTR_XRAY_SQL_PREPARATION,
-} from '../../shared/attributes.js';
-import { toNumber } from '../../shared/values.js';
+} from '../../common/attributes.js';
+import { toNumber } from '../../common/values.js';
 import { peekString, takeJsonObject, takeString, type TranslateContext } from './context.js';
 import { takeStringAlias } from './read.js';
 import { urlHost } from './text.js';
