@@ -101,6 +101,16 @@ function tracerWith(exporter) {
 
 // ---------------------------------------------------------------------------------------------
 
+/** Flushes and shuts the pipeline down, waits until the stand-in has every datagram sent, closes it; the exporter's stats. */
+async function drainInto(r, provider, exporter) {
+  await provider.forceFlush();
+  await provider.shutdown();
+  const s = exporter.stats();
+  await r.waitFor(s.datagramsSent);
+  await r.daemon.close();
+  return s;
+}
+
 await probe('daemon down: export to a port nobody listens on', async (p) => {
   const socket = createSocket('udp4');
   await new Promise((r) => socket.bind(0, '127.0.0.1', r));
@@ -149,11 +159,7 @@ await probe('oversized and hostile spans', async (p) => {
       });
     }
   }
-  await provider.forceFlush();
-  await provider.shutdown();
-  const s = exporter.stats();
-  await r.waitFor(s.datagramsSent);
-  await r.daemon.close();
+  const s = await drainInto(r, provider, exporter);
   const loss = exporterLoss(s);
   p.sent = `${spans} spans (names and keys with NUL, lone surrogates, __proto__, 10,000 characters; NaN/Infinity values; 100 kB strings)`;
   p.arrived = `${r.arrived} documents at the stand-in, ${r.arrived - r.notAsSent} valid as sent`;
@@ -178,11 +184,7 @@ await probe('hostile times on spans (NaN, Infinity, negative, before start)', as
       });
     }
   }
-  await provider.forceFlush();
-  await provider.shutdown();
-  const s = exporter.stats();
-  await r.waitFor(s.datagramsSent);
-  await r.daemon.close();
+  const s = await drainInto(r, provider, exporter);
   p.sent = `${spans} spans, start and end times from {absent, Date(NaN), NaN, Infinity, -1, 0, [NaN,NaN], [-5,0], Date(0)}`;
   p.arrived = `${r.arrived} documents, ${r.arrived - r.notAsSent} valid as sent`;
   p.dropped = `${s.spansDropped} spans dropped by the exporter (counted)`;
