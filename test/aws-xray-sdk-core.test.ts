@@ -371,3 +371,21 @@ describe('middleware.setSamplingRules decides for requests no upstream decided f
     expect(serve('/health').notTraced).toBe(true);
   });
 });
+
+describe('middleware carries what hand-written framework glue reads from it', () => {
+  it('AWSXRay.middleware.IncomingRequestData is the SDK class, so a segment built by hand gets its http block', () => {
+    const { IncomingRequestData } = AWSXRay.middleware;
+    expect(IncomingRequestData).toBe(AWSXRay.IncomingRequestData);
+    const req = { method: 'GET', url: '/cart', headers: { host: 'shop.local', 'user-agent': 'curl/8' }, connection: { remoteAddress: '10.0.0.9' } };
+    const res = Object.assign(new EventEmitter(), { statusCode: 404 });
+    const segment = new AWSXRay.Segment('by-hand');
+    segment.addIncomingRequestData(new IncomingRequestData(req as never));
+    segment.http!.close(res as never);
+    segment.close();
+    const docs = toSegmentDocuments([span('by-hand')]);
+    expectValidDocuments(docs);
+    const doc = docs[0]!;
+    expect(doc.http?.request).toMatchObject({ method: 'GET', url: 'http://shop.local/cart', client_ip: '10.0.0.9', user_agent: 'curl/8' });
+    expect(doc.http?.response).toMatchObject({ status: 404 });
+  });
+});

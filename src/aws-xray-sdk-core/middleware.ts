@@ -63,6 +63,8 @@ export type SamplingRulesSource = string | Record<string, unknown>;
  * tracer provider's sampler.
  */
 export class MiddlewareUtils {
+  /** The SDK hangs the class here too (`AWSXRay.middleware.IncomingRequestData`), and framework code reads it there. */
+  readonly IncomingRequestData = IncomingRequestData;
   defaultName: string | undefined = process.env.AWS_XRAY_TRACING_NAME;
   dynamicNaming = false;
   hostPattern: string | null = null;
