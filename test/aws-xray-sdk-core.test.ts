@@ -380,7 +380,7 @@ describe('middleware carries what hand-written framework glue reads from it', ()
     const res = Object.assign(new EventEmitter(), { statusCode: 404 });
     const segment = new AWSXRay.Segment('by-hand');
     segment.addIncomingRequestData(new IncomingRequestData(req as never));
-    segment.http!.close(res as never);
+    segment.http?.close?.(res as never);
     segment.close();
     const docs = toSegmentDocuments([span('by-hand')]);
     expectValidDocuments(docs);
