@@ -27,14 +27,16 @@ beforeAll(async () => {
   await bundleForNode('src/index.ts', join(dir, 'xray-otel-bridge.mjs'));
   await bundleForNode('src/patch/register-loader.ts', join(dir, 'register.mjs'));
   writeFileSync(join(dir, 'app.mjs'), APP);
+  // The same application, with pg loaded by require() (createRequire) instead of import.
+  writeFileSync(join(dir, 'app-require.mjs'), APP.replace("import pg from 'pg';", "import { createRequire } from 'node:module';\nconst pg = createRequire(import.meta.url)('pg');"));
 });
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function app(nodeArgs: string[]): Promise<{ patched: string[]; wrapped: boolean; warnings: string[] }> {
-  const { stdout } = await run(process.execPath, ['--no-warnings', ...nodeArgs, 'app.mjs'], { cwd: dir });
+async function app(nodeArgs: string[], entry = 'app.mjs'): Promise<{ patched: string[]; wrapped: boolean; warnings: string[] }> {
+  const { stdout } = await run(process.execPath, ['--no-warnings', ...nodeArgs, entry], { cwd: dir });
   return JSON.parse(stdout) as { patched: string[]; wrapped: boolean; warnings: string[] };
 }
 
@@ -46,9 +48,16 @@ describe('ES modules: node --import xray-otel-bridge/register', () => {
     expect(out.warnings).toEqual([expect.stringMatching(/pg was loaded before it was patched.*node --import xray-otel-bridge\/register --import \.\/tracing\.mjs app\.mjs/)]);
   });
 
-  it('with it, patch() reaches the module the application imported before', async () => {
+  it('with it, patch() reaches the module the application imported before, and says nothing', async () => {
     const out = await app(['--import', './register.mjs']);
     expect(out.patched).toEqual(['pg']);
     expect(out.wrapped).toBe(true);
+    expect(out.warnings).toEqual([]);
+  });
+
+  it('with it, a module loaded by require() before patch() is still unpatched, and the warning says so', async () => {
+    const out = await app(['--import', './register.mjs'], 'app-require.mjs');
+    expect(out.wrapped).toBe(false);
+    expect(out.warnings).toEqual([expect.stringMatching(/^patch\('pg'\): pg was loaded before it was patched.*first in the entry module$/)]);
   });
 });

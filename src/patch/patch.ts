@@ -4,6 +4,7 @@ import type { TracerProvider } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
 import { errorMessage } from '../common/values.js';
 import { esmLoaderRegistered } from './loader-flag.js';
+import { hasPatched, liveModuleDefinitions } from './module-definitions.js';
 import { knownNames, resolveName, TARGETS, type PatchTarget } from './registry.js';
 
 /** What `patch()` takes: one name, several, or `'all'` (what `patch_all()` does). */
@@ -26,6 +27,7 @@ export interface PatchResult {
 /** The part of an OpenTelemetry `Instrumentation` used here (the package is an optional peer). */
 interface InstrumentationLike {
   setTracerProvider(provider: TracerProvider): void;
+  setConfig(config: Record<string, unknown>): void;
   enable(): void;
   disable(): void;
 }
@@ -35,6 +37,8 @@ interface Active {
   readonly instrumentation: InstrumentationLike;
   enabled: boolean;
   provider: TracerProvider | undefined;
+  /** Configuration another target needs on top of this one's own (`PatchTarget.needs`). */
+  needed: Readonly<Record<string, unknown>> | undefined;
 }
 
 interface PatchState {
@@ -140,7 +144,8 @@ export function patchModules(request: PatchRequest | unknown, ctx: PatchContext)
     if (resolved.expanded) {
       // A name standing for several libraries patches those the application has.
       targets = targets.filter(libraryInstalled);
-      if (targets.length === 0) {
+      const untraced = resolved.targets.filter((t) => !libraryInstalled(t) && skipUntraced(t, name, ctx, result));
+      if (targets.length === 0 && untraced.length === 0) {
         const libs = resolved.targets.flatMap((t) => t.libraries).join(' or ');
         skip(ctx, result, name, `patch('${name}'): no ${libs} is installed, so there is nothing to trace`);
         continue;
@@ -156,8 +161,25 @@ export function patchAll(ctx: PatchContext): PatchResult {
   const result: PatchResult = { patched: [], skipped: [] };
   for (const target of TARGETS.values()) {
     if (libraryInstalled(target)) enableTarget(target, target.name, ctx, result);
+    else skipUntraced(target, target.name, ctx, result);
   }
   return result;
+}
+
+/** The target's `untraced` libraries the application has installed. */
+function untracedInstalled(target: PatchTarget): NonNullable<PatchTarget['untraced']> {
+  return (target.untraced ?? []).filter((u) => resolvable(u.library));
+}
+
+/**
+ * A target whose library is absent while a version it cannot trace is installed (AWS SDK v2
+ * alone) patches nothing: skipped with what to use instead. Returns whether it was.
+ */
+function skipUntraced(target: PatchTarget, asked: string, ctx: PatchContext, result: PatchResult): boolean {
+  const [untraced] = untracedInstalled(target);
+  if (untraced === undefined) return false;
+  skip(ctx, result, asked, `patch('${asked}'): ${untraced.advice}`, `untraced:${untraced.library}`);
+  return true;
 }
 
 /** Records a name that traces nothing; the warning is given once per `key` (default: the reason itself). */
@@ -166,7 +188,14 @@ function skip(ctx: PatchContext, result: PatchResult, name: string, reason: stri
   warnOnce(ctx, key, reason);
 }
 
-function enableTarget(target: PatchTarget, asked: string, ctx: PatchContext, result: PatchResult): void {
+function enableTarget(target: PatchTarget, asked: string, ctx: PatchContext, result: PatchResult, needed?: Readonly<Record<string, unknown>>): void {
+  if (needed === undefined && !libraryInstalled(target) && skipUntraced(target, asked, ctx, result)) return;
+  for (const u of untracedInstalled(target)) warnOnce(ctx, `untraced:${u.library}`, `patch('${asked}'): ${u.advice}`);
+  if (target.needs !== undefined) {
+    const dependency = TARGETS.get(target.needs.target)!;
+    enableTarget(dependency, asked, ctx, result, target.needs.config);
+  }
+
   const { active } = state();
   const existing = active.get(target.name);
   if (existing !== undefined) {
@@ -175,10 +204,11 @@ function enableTarget(target: PatchTarget, asked: string, ctx: PatchContext, res
       existing.instrumentation.setTracerProvider(ctx.tracerProvider);
       existing.provider = ctx.tracerProvider;
     }
+    if (needed !== undefined && existing.needed !== needed) reconfigure(target, existing, needed);
     if (!existing.enabled) {
-      warnLoadedBefore(target, asked, ctx);
       existing.instrumentation.enable();
       existing.enabled = true;
+      warnLoadedBefore(target, asked, ctx, existing.instrumentation);
     }
     if (!result.patched.includes(target.name)) result.patched.push(target.name);
     return;
@@ -196,18 +226,33 @@ function enableTarget(target: PatchTarget, asked: string, ctx: PatchContext, res
     return;
   }
 
-  warnLoadedBefore(target, asked, ctx);
+  let instrumentation: InstrumentationLike;
   try {
     // Constructed enabled (some, like undici's, make no spans when constructed disabled); the
     // provider is set before any span can be made, as nothing runs in between.
-    const instrumentation = new Instrumentation(target.config());
+    instrumentation = new Instrumentation({ ...target.config(), ...needed });
     target.setup?.(instrumentation);
     if (ctx.tracerProvider !== undefined) instrumentation.setTracerProvider(ctx.tracerProvider);
-    active.set(target.name, { instrumentation, enabled: true, provider: ctx.tracerProvider });
+    active.set(target.name, { instrumentation, enabled: true, provider: ctx.tracerProvider, needed });
     result.patched.push(target.name);
   } catch (err) {
     skip(ctx, result, asked, `patch('${asked}'): ${target.instrumentation} failed to start (${errorMessage(err)})`);
+    return;
   }
+  warnLoadedBefore(target, asked, ctx, instrumentation);
+}
+
+/**
+ * Gives an active instrumentation another configuration. Instrumentations read it when they
+ * patch a module, so an enabled one is unpatched (under the configuration it patched with) and
+ * patched again.
+ */
+function reconfigure(target: PatchTarget, entry: Active, needed: Readonly<Record<string, unknown>> | undefined): void {
+  const { instrumentation } = entry;
+  if (entry.enabled) instrumentation.disable();
+  instrumentation.setConfig({ ...target.config(), ...needed });
+  entry.needed = needed;
+  if (entry.enabled) instrumentation.enable();
 }
 
 function instrumentationClass(target: PatchTarget): InstrumentationClass {
@@ -217,11 +262,19 @@ function instrumentationClass(target: PatchTarget): InstrumentationClass {
   return cls as InstrumentationClass;
 }
 
-function warnLoadedBefore(target: PatchTarget, asked: string, ctx: PatchContext): void {
+/**
+ * Warns about the target's libraries that were loaded before they were patched and stayed
+ * unpatched. CommonJS modules already required are patched only when required again; ES modules
+ * imported under the `xray-otel-bridge/register` loader are patched as the instrumentation is
+ * enabled, which its module definitions record (`moduleExports`).
+ */
+function warnLoadedBefore(target: PatchTarget, asked: string, ctx: PatchContext, instrumentation: InstrumentationLike): void {
+  const definitions = liveModuleDefinitions(instrumentation);
   const esmHint = esmLoaderRegistered()
     ? ''
     : '; ES module applications: start with `node --import xray-otel-bridge/register --import ./tracing.mjs app.mjs`, tracing.mjs calling patch()';
   for (const lib of loadedLibraries(target)) {
+    if (definitions !== undefined && hasPatched(definitions, lib)) continue;
     warnOnce(
       ctx,
       `loaded:${lib}`,
@@ -246,6 +299,17 @@ export function unpatchModules(targets: readonly string[]): void {
       // Nothing more to undo.
     }
     entry.enabled = false;
+  }
+  // What a target turned off needed from another is taken back (http's incoming requests).
+  for (const name of targets) {
+    const needs = TARGETS.get(name)?.needs;
+    const dependency = needs === undefined ? undefined : active.get(needs.target);
+    if (dependency?.needed === undefined) continue;
+    try {
+      reconfigure(TARGETS.get(needs!.target)!, dependency, undefined);
+    } catch {
+      // It keeps the configuration it had.
+    }
   }
 }
 

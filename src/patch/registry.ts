@@ -1,4 +1,5 @@
 import { awsSdkConfig, sendTraceHeader } from './aws-sdk-hooks.js';
+import { expressConfig, recordRouteErrors } from './express-hooks.js';
 import { pgConfig } from './sql-hooks.js';
 
 /**
@@ -21,8 +22,18 @@ export interface PatchTarget {
   readonly output: string;
   /** The instrumentation's configuration. */
   config(): Record<string, unknown>;
-  /** Adjusts the instrumentation after it is made, before it is enabled. */
+  /** Adjusts the instrumentation right after it is made. */
   setup?(instrumentation: object): void;
+  /**
+   * Another target this one cannot work without, enabled with it and configured with `config`
+   * on top of its own (express needs http's incoming requests: they are the segments).
+   */
+  readonly needs?: { readonly target: string; readonly config: Readonly<Record<string, unknown>> };
+  /**
+   * Packages of the same library that the instrumentation does not trace (another major
+   * version), each with what to use instead: patching says so when one is installed.
+   */
+  readonly untraced?: ReadonlyArray<{ readonly library: string; readonly advice: string }>;
 }
 
 const TARGET_LIST: readonly PatchTarget[] = [
@@ -30,10 +41,18 @@ const TARGET_LIST: readonly PatchTarget[] = [
     name: 'aws-sdk',
     instrumentation: '@opentelemetry/instrumentation-aws-sdk',
     className: 'AwsInstrumentation',
-    libraries: ['@smithy/core', '@smithy/smithy-client', '@aws-sdk/smithy-client', 'aws-sdk'],
+    libraries: ['@smithy/core', '@smithy/smithy-client', '@aws-sdk/smithy-client'],
     output: '`aws` subsegment per call, named after the service, with operation, region, request_id, retries and the resource (table_name, queue_url, bucket_name/key, …)',
     config: awsSdkConfig,
     setup: sendTraceHeader,
+    untraced: [
+      {
+        library: 'aws-sdk',
+        advice:
+          'AWS SDK v2 (the aws-sdk package) is not traced: @opentelemetry/instrumentation-aws-sdk traces v3 clients (@aws-sdk/client-*) only. ' +
+          "Trace v2 clients with captureAWS(require('aws-sdk')) or captureAWSClient(new AWS.S3()) from xray-otel-bridge/aws-xray-sdk-core, or move them to v3",
+      },
+    ],
   },
   {
     name: 'http',
@@ -41,7 +60,8 @@ const TARGET_LIST: readonly PatchTarget[] = [
     className: 'HttpInstrumentation',
     libraries: [],
     output: '`remote` subsegment per outgoing request (http, https), named after the host, with the `http` block; sends X-Amzn-Trace-Id',
-    // X-Ray patches HTTP clients only; incoming requests are segments the application opens.
+    // X-Ray patches HTTP clients only; incoming requests are segments the application opens
+    // (or, with `express` patched, this instrumentation: see `needs` below).
     config: () => ({ disableIncomingRequestInstrumentation: true }),
   },
   {
@@ -75,6 +95,17 @@ const TARGET_LIST: readonly PatchTarget[] = [
     libraries: ['mysql'],
     output: 'subsegment per query named `database@host`, with the `sql` block (url, database_type, user)',
     config: () => ({}),
+  },
+  {
+    name: 'express',
+    instrumentation: '@opentelemetry/instrumentation-express',
+    className: 'ExpressInstrumentation',
+    libraries: ['express'],
+    output: 'segment per request named after the service, with the `http` block and the route; errors leaving the routes in `cause`; no subsegments for middleware',
+    config: expressConfig,
+    setup: recordRouteErrors,
+    // The segment of each request is the http instrumentation's SERVER span.
+    needs: { target: 'http', config: { disableIncomingRequestInstrumentation: false } },
   },
 ];
 
