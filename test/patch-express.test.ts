@@ -1,170 +1,120 @@
-import dgram from 'node:dgram';
-import type * as Http from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type Express from 'express';
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EntityDocument, SegmentDocument } from '../src/exporter/document.js';
-import { toSegmentDocuments } from '../src/exporter/to-segment-documents.js';
-import { XRayRecorder } from '../src/recorder/index.js';
-import { registerXRay, type XRayRegistration } from '../src/setup/register.js';
-import { capturingLogger, type CapturingLogger } from './fixtures/recorder-harness.js';
+import type { CauseBlock, EntityDocument, SegmentDocument } from '../src/exporter/document.js';
+import type { ExpressChildOutput } from './fixtures/patch-express-child.js';
+import { bundleForNode } from './support/bundle.js';
+import { linkModules } from './support/linked-modules.js';
 import { expectValidDocuments } from './support/schema.js';
 
-// Required after patching, as an application's modules would be.
-const require = createRequire(import.meta.url);
-
+// The same express application under express 4 and express 5 (the dev dependency `express-5`,
+// copied in as `express`: instrumentations recognise a package by its directory name), each in a
+// child process of its own, as each has its own copy of the patched modules.
+const run = promisify(execFile);
 const UPSTREAM = { root: '1-5759e988-bd862e3fe1be46a994272793', parent: '53995c3f42cd8ad8' };
+const repoModules = fileURLToPath(new URL('../node_modules', import.meta.url));
 
-let spans: InMemorySpanExporter;
-let registration: XRayRegistration;
-let logger: CapturingLogger;
-let daemon: dgram.Socket;
-let app: string;
-let inventory: string;
-const servers: Http.Server[] = [];
-
-async function listen(server: Http.Server): Promise<string> {
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-function get(http: typeof Http, url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve(body));
-      })
-      .on('error', reject);
-  });
-}
+let root: string;
+const outputs = new Map<string, ExpressChildOutput>();
 
 beforeAll(async () => {
-  // The exporter's datagrams go to a socket that drops them; the documents are read from the spans.
-  daemon = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
-  spans = new InMemorySpanExporter();
-  logger = capturingLogger();
-  registration = registerXRay({
-    serviceName: 'shop',
-    daemonAddress: `127.0.0.1:${(daemon.address() as AddressInfo).port}`,
-    spanProcessors: [new SimpleSpanProcessor(spans)],
-    patch: ['express'],
-    logger,
-  });
-
-  const express = require('express') as typeof Express;
-  const http = require('node:http') as typeof Http;
-  const recorder = new XRayRecorder({ logger });
-
-  inventory = await listen(http.createServer((_req, res) => res.end('3')));
-
-  const orders = express.Router();
-  orders.get('/:id', async (req, res, next) => {
-    try {
-      // The request's segment, as X-Ray's express middleware makes it current.
-      recorder.currentSegment()?.putAnnotation('order', req.params.id);
-      const stock = await get(http, `${inventory}/stock/${req.params.id}`);
-      res.json({ id: req.params.id, stock: Number(stock) });
-    } catch (err) {
-      next(err);
+  root = mkdtempSync(join(tmpdir(), 'patch-express-'));
+  const script = await bundleForNode('test/fixtures/patch-express-child.ts', join(root, 'app.mjs'));
+  for (const major of ['4', '5']) {
+    const dir = join(root, `express-${major}`);
+    mkdirSync(dir);
+    if (major === '4') {
+      linkModules(join(dir, 'node_modules'));
+    } else {
+      linkModules(join(dir, 'node_modules'), new Set(['express']));
+      cpSync(join(repoModules, 'express-5'), join(dir, 'node_modules', 'express'), { recursive: true });
     }
-  });
-  orders.get('/:id/fail', () => {
-    throw new Error('inventory unavailable');
-  });
-  const shop = express();
-  shop.use(express.json());
-  shop.use((_req, res, next) => {
-    res.setHeader('x-shop', '1');
-    next();
-  });
-  shop.use('/orders', orders);
-  app = await listen(http.createServer(shop));
-});
-
-afterAll(async () => {
-  for (const s of servers) await new Promise<void>((resolve) => s.close(() => resolve()));
-  await registration.shutdown();
-  await new Promise<void>((resolve) => daemon.close(() => resolve()));
-});
-
-/**
- * Sends a request the way an upstream client would (with fetch, which nothing here traces) and
- * returns the segment the express app made for it, once its span has ended.
- */
-async function request(path: string, headers: Record<string, string> = {}): Promise<{ status: number; segment: SegmentDocument; all: SegmentDocument[] }> {
-  spans.reset();
-  const res = await fetch(`${app}${path}`, { headers });
-  await res.text();
-  for (let i = 0; i < 200; i++) {
-    const all = toSegmentDocuments(spans.getFinishedSpans());
-    const segment = all.find((d) => d.http?.request?.url === `${app}${path}`);
-    if (segment !== undefined) {
-      expectValidDocuments(all);
-      return { status: res.status, segment, all };
-    }
-    await new Promise((r) => setTimeout(r, 5));
+    const { stdout } = await run(process.execPath, [script], { cwd: dir, env: { ...process.env, UPSTREAM_TRACE_HEADER: `Root=${UPSTREAM.root};Parent=${UPSTREAM.parent};Sampled=1` } });
+    outputs.set(major, JSON.parse(stdout) as ExpressChildOutput);
   }
-  throw new Error(`no segment for ${path}: ${JSON.stringify(toSegmentDocuments(spans.getFinishedSpans()))}`);
+}, 60_000);
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+function names(docs: readonly EntityDocument[]): string[] {
+  return docs.flatMap((d) => [d.name, ...names(d.subsegments ?? [])]);
 }
 
-describe("patch('express'): one segment per request, as X-Ray's express middleware makes", () => {
-  it('patches express together with http, whose incoming requests are the segments', () => {
-    expect(registration.patch?.patched.sort()).toEqual(['express', 'http']);
-    expect(logger.warnings()).toEqual([]);
+describe.each(['4', '5'])("patch('express') on express %s: one segment per request, as X-Ray's express middleware makes", (major) => {
+  let out: ExpressChildOutput;
+  /** The request's documents (schema-checked), its status, and the segment the express app made. */
+  const request = (path: string): { status: number; all: SegmentDocument[]; segment: SegmentDocument } => {
+    const r = out.requests[path]!;
+    const all = r.documents as SegmentDocument[];
+    expectValidDocuments(all);
+    const segment = all.find((d) => d.http?.request?.url === `${out.app}${path}`);
+    if (segment === undefined) throw new Error(`no segment for ${path}: ${JSON.stringify(all)}`);
+    return { status: r.status, all, segment };
+  };
+
+  beforeAll(() => {
+    out = outputs.get(major)!;
+    expect(out.express.split('.')[0]).toBe(major);
   });
 
-  it('a request without X-Amzn-Trace-Id: a new trace, a segment named after the service with the http block; middleware makes no subsegments', async () => {
-    const { status, segment, all } = await request('/orders/7');
+  it('patches express together with http, whose incoming requests are the segments, with no warning', () => {
+    expect(out.patched.sort()).toEqual(['express', 'http']);
+    expect(out.warnings).toEqual([]);
+  });
+
+  it('without X-Amzn-Trace-Id: a new trace; the segment is named after the service, with the http block and the route; the handler’s call is its only subsegment', () => {
+    const { status, segment, all } = request('/orders/7');
     expect(status).toBe(200);
     expect(segment).toMatchObject({
       name: 'shop',
-      http: { request: { method: 'GET', url: `${app}/orders/7` }, response: { status: 200 } },
+      http: { request: { method: 'GET', url: `${out.app}/orders/7`, client_ip: '127.0.0.1' }, response: { status: 200 } },
       annotations: { order: '7' },
+      metadata: { default: { 'http.route': '/orders/:id' } },
     });
     expect(segment.parent_id).toBeUndefined();
-    expect(segment.error ?? segment.fault).toBeUndefined();
-    // The handler's call is the segment's only subsegment: no middleware, router or handler spans.
+    expect(segment.error ?? segment.fault ?? segment.cause).toBeUndefined();
+    // No middleware, router or handler subsegments (express.json, the header middleware, the router).
     expect(segment.subsegments).toEqual([
-      expect.objectContaining({ name: '127.0.0.1', namespace: 'remote', http: expect.objectContaining({ request: expect.objectContaining({ url: `${inventory}/stock/7` }) }) }),
+      expect.objectContaining({ name: '127.0.0.1', namespace: 'remote', http: expect.objectContaining({ request: expect.objectContaining({ url: `${out.inventory}/stock/7` }) }) }),
     ]);
-    // The inventory service continues the trace under that subsegment.
-    const downstream = all.find((d) => d.http?.request?.url === `${inventory}/stock/7`);
+    // The inventory service continues the trace under that subsegment; nothing else was made.
+    const downstream = all.find((d) => d.http?.request?.url === `${out.inventory}/stock/7`);
     expect(downstream).toMatchObject({ trace_id: segment.trace_id, parent_id: segment.subsegments![0]!.id });
+    expect(names(all).sort()).toEqual(['127.0.0.1', 'shop', 'shop']);
   });
 
-  it('a request with X-Amzn-Trace-Id: the segment continues the upstream trace', async () => {
-    const { segment } = await request('/orders/8', { 'X-Amzn-Trace-Id': `Root=${UPSTREAM.root};Parent=${UPSTREAM.parent};Sampled=1` });
+  it('with X-Amzn-Trace-Id: the segment continues the upstream trace', () => {
+    const { segment } = request('/orders/8');
     expect(segment).toMatchObject({ name: 'shop', trace_id: UPSTREAM.root, parent_id: UPSTREAM.parent, annotations: { order: '8' } });
   });
 
-  it('a 404 (no route) is an error, with no exception', async () => {
-    const { status, segment } = await request('/nowhere');
+  it('no route: a 404, an error, no exception', () => {
+    const { status, segment } = request('/nowhere');
     expect(status).toBe(404);
     expect(segment).toMatchObject({ name: 'shop', error: true, http: { response: { status: 404 } } });
-    expect(segment.fault).toBeUndefined();
-    expect(segment.cause).toBeUndefined();
-    expect(segment.subsegments ?? []).toEqual([]);
+    expect(segment.fault ?? segment.cause ?? segment.subsegments).toBeUndefined();
   });
 
-  it('a handler that throws: a 500, a fault, and the exception in the segment, as closeSegment() records it', async () => {
-    const { status, segment } = await request('/orders/9/fail', { 'X-Amzn-Trace-Id': `Root=${UPSTREAM.root};Parent=${UPSTREAM.parent};Sampled=1` });
+  it('a handler that throws: a 500, a fault, and the exception in the segment, as closeSegment() records it', () => {
+    const { status, segment } = request('/orders/9/fail');
     expect(status).toBe(500);
-    expect(segment).toMatchObject({ name: 'shop', fault: true, trace_id: UPSTREAM.root, http: { response: { status: 500 } } });
-    const exceptions = (segment.cause as { exceptions?: Array<Record<string, unknown>> } | undefined)?.exceptions;
-    expect(exceptions).toEqual([expect.objectContaining({ message: 'inventory unavailable', type: 'Error' })]);
-    expect(segment.subsegments ?? []).toEqual([]);
+    expect(segment).toMatchObject({ name: 'shop', fault: true, trace_id: UPSTREAM.root, parent_id: UPSTREAM.parent, http: { response: { status: 500 } } });
+    // Recorded once, though it left two routers (the orders router, then the application's).
+    expect(segment.cause).toMatchObject({ exceptions: [expect.objectContaining({ message: 'inventory unavailable', type: 'Error' })] });
+    expect((segment.cause as CauseBlock).exceptions).toHaveLength(1);
+    expect(segment.subsegments).toBeUndefined();
   });
 
-  it('no span is left over from middleware: every span is a segment or a subsegment above', async () => {
-    const { all } = await request('/orders/10');
-    const names = (docs: readonly EntityDocument[]): string[] => docs.flatMap((d) => [d.name, ...names(d.subsegments ?? [])]);
-    expect(names(all).sort()).toEqual(['127.0.0.1', 'shop', 'shop']);
+  it('next(err) with a 4xx status: an error (not a fault) with the exception', () => {
+    const { status, segment } = request('/orders/10/refused');
+    expect(status).toBe(403);
+    expect(segment).toMatchObject({ name: 'shop', error: true, http: { response: { status: 403 } }, cause: { exceptions: [expect.objectContaining({ message: 'not yours' })] } });
+    expect(segment.fault).toBeUndefined();
   });
 });
