@@ -67,8 +67,8 @@ describe('patching gone wrong: warnings, never a throw, and the application keep
     expect(out.clientSpans).toBe(1);
   });
 
-  it('patch_all(): what is installed, without the AWS SDK the application lacks; warnings already given are not repeated', () => {
-    expect(out.steps.all!.result.patched.sort()).toEqual(['express', 'fetch', 'http', 'mysql2']);
+  it('patch_all(): what is installed, without the AWS SDK the application lacks and without express (patched only when named); warnings already given are not repeated', () => {
+    expect(out.steps.all!.result.patched.sort()).toEqual(['fetch', 'http', 'mysql2']);
     expect(out.steps.all!.result.skipped.map((s) => s.name)).toEqual(['pg']);
     expect(out.steps.all!.warnings).toEqual([]);
   });

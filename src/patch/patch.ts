@@ -156,10 +156,11 @@ export function patchModules(request: PatchRequest | unknown, ctx: PatchContext)
   return result;
 }
 
-/** X-Ray's `patch_all()`: every target whose library the application has. */
+/** X-Ray's `patch_all()`: every target whose library the application has, but those patched only when named. */
 export function patchAll(ctx: PatchContext): PatchResult {
   const result: PatchResult = { patched: [], skipped: [] };
   for (const target of TARGETS.values()) {
+    if (target.onlyWhenNamed) continue;
     if (libraryInstalled(target)) enableTarget(target, target.name, ctx, result);
     else skipUntraced(target, target.name, ctx, result);
   }

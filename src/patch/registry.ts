@@ -34,6 +34,8 @@ export interface PatchTarget {
    * version), each with what to use instead: patching says so when one is installed.
    */
   readonly untraced?: ReadonlyArray<{ readonly library: string; readonly advice: string }>;
+  /** Patched only when named: `patch_all()` leaves it out (and says why in the README). */
+  readonly onlyWhenNamed?: true;
 }
 
 const TARGET_LIST: readonly PatchTarget[] = [
@@ -106,6 +108,9 @@ const TARGET_LIST: readonly PatchTarget[] = [
     setup: recordRouteErrors,
     // The segment of each request is the http instrumentation's SERVER span.
     needs: { target: 'http', config: { disableIncomingRequestInstrumentation: false } },
+    // X-Ray's patch_all() never opens segments: incoming requests are the middleware's
+    // (openSegment), and an application using it would get two segments per request.
+    onlyWhenNamed: true,
   },
 ];
 
