@@ -80,6 +80,9 @@ describe("patch('http') and patch('express') share the http instrumentation", ()
     const server = http.createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hello`;
+    // express 4's own `app.use(fn)` and `router.handle(req, res, out)`; wrappers take `...args`.
+    const own = (): number[] => [express.application.use.length, (express.Router as unknown as { handle: () => void }).handle.length];
+    expect(own()).toEqual([0, 0]);
     try {
       // The outgoing call and the request it makes: a client span and a server span (the segment).
       expect((await kinds(second, () => get(url), 2)).sort()).toEqual([SpanKind.SERVER, SpanKind.CLIENT].sort());
@@ -89,6 +92,8 @@ describe("patch('http') and patch('express') share the http instrumentation", ()
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await reg.shutdown();
     }
+    // Unpatched: express has its own functions back, the instrumentation's and ours removed.
+    expect(own()).toEqual([1, 3]);
 
     // http was patched before registerXRay, so it stays patched; patching it again brings back the first provider.
     expect(recorder.patch('http').patched).toEqual(['http']);

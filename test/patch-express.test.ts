@@ -117,4 +117,12 @@ describe.each(['4', '5'])("patch('express') on express %s: one segment per reque
     expect(segment).toMatchObject({ name: 'shop', error: true, http: { response: { status: 403 } }, cause: { exceptions: [expect.objectContaining({ message: 'not yours' })] } });
     expect(segment.fault).toBeUndefined();
   });
+
+  it("an error the application's error-handling middleware answers (409) is recorded too, as closeSegment() before it would", () => {
+    const { status, segment } = request('/checkout');
+    expect(status).toBe(409);
+    expect(segment).toMatchObject({ name: 'shop', error: true, http: { request: { method: 'POST' }, response: { status: 409 } } });
+    expect(segment.cause).toMatchObject({ exceptions: [expect.objectContaining({ message: 'out of stock' })] });
+    expect((segment.cause as CauseBlock).exceptions).toHaveLength(1);
+  });
 });
