@@ -200,16 +200,21 @@ function enableTarget(target: PatchTarget, asked: string, ctx: PatchContext, res
   const { active } = state();
   const existing = active.get(target.name);
   if (existing !== undefined) {
-    // Patching twice is a no-op, as in the X-Ray SDKs; a different provider takes over.
-    if (ctx.tracerProvider !== undefined && ctx.tracerProvider !== existing.provider) {
-      existing.instrumentation.setTracerProvider(ctx.tracerProvider);
-      existing.provider = ctx.tracerProvider;
-    }
-    if (needed !== undefined && existing.needed !== needed) reconfigure(target, existing, needed);
-    if (!existing.enabled) {
-      existing.instrumentation.enable();
-      existing.enabled = true;
-      warnLoadedBefore(target, asked, ctx, existing.instrumentation);
+    try {
+      // Patching twice is a no-op, as in the X-Ray SDKs; a different provider takes over.
+      if (ctx.tracerProvider !== undefined && ctx.tracerProvider !== existing.provider) {
+        existing.instrumentation.setTracerProvider(ctx.tracerProvider);
+        existing.provider = ctx.tracerProvider;
+      }
+      if (needed !== undefined && existing.needed !== needed) reconfigure(target, existing, needed);
+      if (!existing.enabled) {
+        existing.instrumentation.enable();
+        existing.enabled = true;
+        warnLoadedBefore(target, asked, ctx, existing.instrumentation);
+      }
+    } catch (err) {
+      skip(ctx, result, asked, `patch('${asked}'): ${target.instrumentation} failed to start (${errorMessage(err)})`);
+      return;
     }
     if (!result.patched.includes(target.name)) result.patched.push(target.name);
     return;
