@@ -103,7 +103,7 @@ const TARGET_LIST: readonly PatchTarget[] = [
     instrumentation: '@opentelemetry/instrumentation-express',
     className: 'ExpressInstrumentation',
     libraries: ['express'],
-    output: 'segment per request named after the service, with the `http` block and the route; errors leaving the routes in `cause`; no subsegments for middleware',
+    output: 'segment per request named after the service, with the `http` block and the route; route errors in `cause`; no subsegments for middleware',
     config: expressConfig,
     setup: recordRouteErrors,
     // The segment of each request is the http instrumentation's SERVER span.
