@@ -44,9 +44,9 @@ describe('patching gone wrong: warnings, never a throw, and the application keep
   it('an instrumentation that is not installed: the exact npm install line, once', () => {
     const { result, warnings } = out.steps.missingInstrumentation!;
     expect(result.patched).toEqual([]);
-    expect(warnings).toEqual(["patch('pg'): @opentelemetry/instrumentation-pg is not installed, so pg calls are not traced; run `npm install @opentelemetry/instrumentation-pg`"]);
+    expect(warnings).toEqual(["patch('pg'): @opentelemetry/instrumentation-pg is not installed, so pg calls are not traced; run `npm install @opentelemetry/instrumentation-pg@^0.76.0`"]);
     // Asked again under the Python name: reported in the result, not logged a second time.
-    expect(out.steps.missingAgain!.result.skipped).toEqual([{ name: 'psycopg2', reason: expect.stringMatching(/npm install @opentelemetry\/instrumentation-pg/) }]);
+    expect(out.steps.missingAgain!.result.skipped).toEqual([{ name: 'psycopg2', reason: expect.stringMatching(/npm install @opentelemetry\/instrumentation-pg@\^0\.76\.0/) }]);
     expect(out.steps.missingAgain!.warnings).toEqual([]);
   });
 

@@ -225,7 +225,7 @@ function enableTarget(target: PatchTarget, asked: string, ctx: PatchContext, res
     Instrumentation = instrumentationClass(target);
   } catch (err) {
     const reason = isNotFound(err, target.instrumentation)
-      ? `patch('${asked}'): ${target.instrumentation} is not installed, so ${target.name} calls are not traced; run \`npm install ${target.instrumentation}\``
+      ? `patch('${asked}'): ${target.instrumentation} is not installed, so ${target.name} calls are not traced; run \`npm install ${target.instrumentation}@${target.versions}\``
       : `patch('${asked}'): ${target.instrumentation} could not be loaded (${errorMessage(err)})`;
     // Once per package, whichever name asked for it.
     skip(ctx, result, asked, reason, `missing:${target.instrumentation}`);

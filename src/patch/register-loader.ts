@@ -29,7 +29,7 @@ if (!esmLoaderRegistered()) {
   if (hook === undefined) {
     process.stderr.write(
       '[xray-otel-bridge] WARN xray-otel-bridge/register: @opentelemetry/instrumentation is not installed (every instrumentation brings it), ' +
-        'so ES modules cannot be patched; run `npm install @opentelemetry/instrumentation`\n',
+        'so ES modules cannot be patched; run `npm install @opentelemetry/instrumentation@^0.223.0`\n',
     );
   } else {
     register(pathToFileURL(hook).href, import.meta.url);

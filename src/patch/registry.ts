@@ -11,6 +11,12 @@ export interface PatchTarget {
   readonly name: string;
   /** The instrumentation's npm package. */
   readonly instrumentation: string;
+  /**
+   * Its releases on the OpenTelemetry JS 2.x line this library is built on (equal to the peer
+   * dependency range): the next minor needs OTel 3.x and Node >= 22.15, which a bare
+   * `npm install` would pick.
+   */
+  readonly versions: string;
   /** The class that package exports. */
   readonly className: string;
   /**
@@ -42,6 +48,7 @@ const TARGET_LIST: readonly PatchTarget[] = [
   {
     name: 'aws-sdk',
     instrumentation: '@opentelemetry/instrumentation-aws-sdk',
+    versions: '^0.78.0',
     className: 'AwsInstrumentation',
     libraries: ['@smithy/core', '@smithy/smithy-client', '@aws-sdk/smithy-client'],
     output: '`aws` subsegment per call, named after the service, with operation, region, request_id, retries and the resource (table_name, queue_url, bucket_name/key, …)',
@@ -59,6 +66,7 @@ const TARGET_LIST: readonly PatchTarget[] = [
   {
     name: 'http',
     instrumentation: '@opentelemetry/instrumentation-http',
+    versions: '^0.223.0',
     className: 'HttpInstrumentation',
     libraries: [],
     output: '`remote` subsegment per outgoing request (http, https), named after the host, with the `http` block; sends X-Amzn-Trace-Id',
@@ -69,6 +77,7 @@ const TARGET_LIST: readonly PatchTarget[] = [
   {
     name: 'fetch',
     instrumentation: '@opentelemetry/instrumentation-undici',
+    versions: '^0.33.0',
     className: 'UndiciInstrumentation',
     libraries: [],
     output: '`remote` subsegment per fetch() or undici request, named after the host, with the `http` block; sends X-Amzn-Trace-Id',
@@ -77,6 +86,7 @@ const TARGET_LIST: readonly PatchTarget[] = [
   {
     name: 'pg',
     instrumentation: '@opentelemetry/instrumentation-pg',
+    versions: '^0.76.0',
     className: 'PgInstrumentation',
     libraries: ['pg'],
     output: 'subsegment per query named `database@host`, with the `sql` block (url, database_type, user)',
@@ -85,6 +95,7 @@ const TARGET_LIST: readonly PatchTarget[] = [
   {
     name: 'mysql2',
     instrumentation: '@opentelemetry/instrumentation-mysql2',
+    versions: '^0.69.0',
     className: 'MySQL2Instrumentation',
     libraries: ['mysql2'],
     output: 'subsegment per query named `database@host`, with the `sql` block (url, database_type, user)',
@@ -93,6 +104,7 @@ const TARGET_LIST: readonly PatchTarget[] = [
   {
     name: 'mysql',
     instrumentation: '@opentelemetry/instrumentation-mysql',
+    versions: '^0.69.0',
     className: 'MySQLInstrumentation',
     libraries: ['mysql'],
     output: 'subsegment per query named `database@host`, with the `sql` block (url, database_type, user)',
@@ -101,6 +113,7 @@ const TARGET_LIST: readonly PatchTarget[] = [
   {
     name: 'express',
     instrumentation: '@opentelemetry/instrumentation-express',
+    versions: '^0.71.0',
     className: 'ExpressInstrumentation',
     libraries: ['express'],
     output: 'segment per request named after the service, with the `http` block and the route; route errors in `cause`; no subsegments for middleware',
