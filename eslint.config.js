@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const DROPIN = ['aws-xray-sdk-core', 'aws-xray-sdk-express', 'aws-xray-sdk', 'alias'];
+const DROPIN = ['aws-xray-sdk-core', 'aws-xray-sdk-express', 'aws-xray-sdk-mysql', 'aws-xray-sdk-postgres', 'aws-xray-sdk', 'alias'];
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'benchmarks/results/', 'benchmarks/.cache/', 'coverage/'] },
@@ -35,8 +35,9 @@ export default tseslint.config(
   ...layer('src/local-daemon/**', ['recorder', 'patch', 'setup', 'cli', ...DROPIN]),
   ...layer('src/setup/**', ['local-daemon', 'cli', ...DROPIN]),
   ...layer('src/{ids,logger}.ts', ['common', 'transport', 'exporter', 'sampling', 'recorder', 'patch', 'local-daemon', 'setup', 'cli', ...DROPIN]),
-  ...layer('src/aws-xray-sdk-core/**', ['local-daemon', 'cli', 'aws-xray-sdk-express', 'aws-xray-sdk', 'alias']),
-  ...layer('src/aws-xray-sdk-express/**', ['transport', 'exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli', 'aws-xray-sdk', 'alias']),
+  ...layer('src/aws-xray-sdk-core/**', ['local-daemon', 'cli', 'aws-xray-sdk-express', 'aws-xray-sdk-mysql', 'aws-xray-sdk-postgres', 'aws-xray-sdk', 'alias']),
+  ...layer('src/aws-xray-sdk-express/**', ['transport', 'exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli', 'aws-xray-sdk-mysql', 'aws-xray-sdk-postgres', 'aws-xray-sdk', 'alias']),
+  ...layer('src/aws-xray-sdk-{mysql,postgres}/**', ['transport', 'exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli', 'aws-xray-sdk-express', 'aws-xray-sdk', 'alias']),
   ...layer('src/aws-xray-sdk/**', ['transport', 'exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli', 'alias']),
   // The preload loads the drop-in's builds by file, never its sources: it must stay tiny.
   ...layer('src/alias/**', ['common', 'transport', 'exporter', 'sampling', 'recorder', 'local-daemon', 'setup', 'cli', ...DROPIN.filter((f) => f !== 'alias')]),

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type * as MySql2 from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupTracing, type Tracing } from './fixtures/recorder-harness.js';
-import { mariaDbUnavailable, startMariaDb, type MariaDbServer } from './support/mariadb.js';
+import { createShopDatabase, mariaDbUnavailable, startMariaDb, type MariaDbServer } from './support/mariadb.js';
 import { PG_PASSWORD as PASSWORD, PG_USER as USER } from './support/postgres.js';
 import { onlySubsegmentOf } from './support/traced.js';
 
@@ -25,11 +25,7 @@ describe.skipIf(unavailable !== undefined && !required)('patch("mysql"): mysql2 
     // In Python `mysql` is mysql-connector; here it is every MySQL driver installed (mysql2).
     expect(t.recorder.patch('mysql').patched).toEqual(['mysql2']);
     mysql = require('mysql2/promise') as typeof MySql2;
-    const root = await mysql.createConnection({ socketPath: server.socketPath, user: 'root' });
-    await root.query('CREATE DATABASE shop');
-    await root.query(`CREATE USER '${USER}'@'127.0.0.1' IDENTIFIED BY '${PASSWORD}'`);
-    await root.query(`GRANT ALL ON shop.* TO '${USER}'@'127.0.0.1'`);
-    await root.end();
+    await createShopDatabase(server, USER, PASSWORD);
   }, 120_000);
 
   afterAll(async () => {

@@ -7,7 +7,8 @@ type ResolveFilename = (request: string, parent: unknown, isMain: boolean, optio
 const INSTALLED = Symbol.for('xray-otel-bridge.alias');
 
 /**
- * Makes `require` and `import` of `aws-xray-sdk-core`, `aws-xray-sdk-express` and `aws-xray-sdk`
+ * Makes `require` and `import` of `aws-xray-sdk-core`, `aws-xray-sdk-express`, `aws-xray-sdk-postgres`,
+ * `aws-xray-sdk-mysql` and `aws-xray-sdk`
  * load the drop-in, so a service moves to OpenTelemetry without editing a file:
  * `node --require xray-otel-bridge/alias app.js` or `node --import xray-otel-bridge/alias app.mjs`.
  * CommonJS: the resolver maps the names to the drop-in's CommonJS build. ESM: resolve hooks

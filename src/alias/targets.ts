@@ -3,6 +3,8 @@ export const ALIASED: Readonly<Record<string, string>> = {
   'aws-xray-sdk-core': 'aws-xray-sdk-core',
   'aws-xray-sdk-express': 'aws-xray-sdk-express',
   'aws-xray-sdk': 'aws-xray-sdk',
+  'aws-xray-sdk-mysql': 'aws-xray-sdk-mysql',
+  'aws-xray-sdk-postgres': 'aws-xray-sdk-postgres',
 };
 
 export function aliasOf(specifier: string): string | undefined {

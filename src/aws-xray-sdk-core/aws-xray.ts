@@ -1,5 +1,6 @@
 import { parseDaemonAddress } from '../transport/address.js';
 import { createCapture } from './capture.js';
+import { SqlData } from './sql-data.js';
 import { ContextUtils, Namespace } from './context.js';
 import { LegacyEntity, Subsegment } from './entity.js';
 import type { LegacyLogger } from './logger.js';
@@ -13,25 +14,6 @@ import { runtime } from './runtime.js';
 import { Segment } from './segment.js';
 import { TraceID } from './trace-id.js';
 import * as utils from './utils.js';
-
-/** The SDK's `database.SqlData`: the `sql` block of a subsegment. */
-export class SqlData {
-  database_version?: string;
-  driver_version?: string;
-  preparation?: string;
-  url?: string;
-  user?: string;
-  sanitized_query?: string;
-  database_type?: string;
-
-  constructor(databaseVer?: string, driverVer?: string, user?: string, url?: string, queryType?: string) {
-    if (databaseVer) this.database_version = databaseVer;
-    if (driverVer) this.driver_version = driverVer;
-    if (queryType) this.preparation = queryType;
-    this.url = url;
-    this.user = user;
-  }
-}
 
 /** `SegmentUtils`: the SDK's segment helpers that legacy code calls. */
 function segmentUtils() {

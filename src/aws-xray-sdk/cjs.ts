@@ -1,4 +1,4 @@
-// `xray-otel-bridge/aws-xray-sdk` (CommonJS): `module.exports = AWSXRay` with `express`.
+// `xray-otel-bridge/aws-xray-sdk` (CommonJS): `module.exports = AWSXRay` with `express`, `captureMySQL`, `capturePostgres`.
 import { AWSXRaySdk } from './umbrella.js';
 
 export default AWSXRaySdk;

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type * as MySql2 from 'mysql2/promise';
 import { freePort, stopChild, waitForReady } from './postgres.js';
 
 /** A MariaDB server the tests started, on loopback, in a temporary data directory. */
@@ -61,4 +63,14 @@ export async function startMariaDb(): Promise<MariaDbServer> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Creates the database `shop` and an account `user`@127.0.0.1 (password `password`) that owns it. */
+export async function createShopDatabase(server: MariaDbServer, user: string, password: string): Promise<void> {
+  const mysql = createRequire(import.meta.url)('mysql2/promise') as typeof MySql2;
+  const root = await mysql.createConnection({ socketPath: server.socketPath, user: 'root' });
+  await root.query('CREATE DATABASE shop');
+  await root.query(`CREATE USER '${user}'@'127.0.0.1' IDENTIFIED BY '${password}'`);
+  await root.query(`GRANT ALL ON shop.* TO '${user}'@'127.0.0.1'`);
+  await root.end();
 }

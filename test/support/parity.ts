@@ -103,6 +103,9 @@ function normalNode(node: TraceNode, top: boolean): NormalNode {
   // Which subsegments ran before: ids, so compared by count.
   if (Array.isArray(e.precursor_ids)) n.precursor_ids = e.precursor_ids.length;
   if (e.http !== undefined) n.http = normalHttp(e.http as Record<string, Record<string, unknown>>);
+  // A database server the test started listens on a port of the day.
+  const sql = e.sql as Record<string, unknown> | undefined;
+  if (typeof sql?.url === 'string') n.sql = { ...sql, url: sql.url.replace(PORT, ':PORT') };
   if (e.aws !== undefined) {
     // The SDK's (and the exporter's) own identity is not the program's data.
     const { xray: _xray, ...aws } = e.aws as Record<string, unknown>;
@@ -116,13 +119,15 @@ function normalNode(node: TraceNode, top: boolean): NormalNode {
   return n;
 }
 
+const PORT = /:\d{2,5}(?=\/|$)/;
+
 function normalHttp(http: Record<string, Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (http.request !== undefined) {
     const { client_ip, url, ...request } = http.request;
     // The client's address and port differ from run to run (ephemeral ports).
     if (client_ip !== undefined) request.client_ip = typeof client_ip === 'string' && client_ip !== '' ? 'IP' : client_ip;
-    if (url !== undefined) request.url = typeof url === 'string' ? url.replace(/:\d{2,5}(?=\/|$)/, ':PORT') : url;
+    if (url !== undefined) request.url = typeof url === 'string' ? url.replace(PORT, ':PORT') : url;
     out.request = request;
   }
   if (http.response !== undefined) out.response = http.response;
