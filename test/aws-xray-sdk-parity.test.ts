@@ -39,6 +39,7 @@ const PROGRAMS_TABLE: Array<[string, string, number, Record<string, string>?]> =
   ['manual mode: explicit parents, captureFunc and captureAsyncFunc', 'manual-mode.cjs', 1],
   ['automatic mode: getNamespace().run, setSegment, nested captureAsyncFunc', 'automatic-mode.cjs', 1],
   ['errors: thrown through captureFunc, close(err, remote), addError(string), captureCallbackFunc', 'callbacks-and-errors.cjs', 1],
+  ['an error rethrown through nested captures is recorded once; addAttribute of names that are not X-Ray fields', 'nested-errors.cjs', 1],
   ['flags, user, SQL data and precursor ids', 'flags-user-sql.cjs', 1],
   ['context-missing strategies and bad arguments: what is thrown, returned and printed', 'context-missing.cjs', 1],
   ['express: 200 with an incoming trace header, 404, 429 and a thrown 500', 'express.cjs', 4],

@@ -160,15 +160,26 @@ export abstract class LegacyEntity {
     this.inner?.putMetadata(key, stored, ns);
   }
 
-  /** Records `err` (an Error, a string, or an error-like object) on the span and sets the fault flag. */
+  /**
+   * Records `err` (an Error, a string, or an error-like object) on the span and sets the fault
+   * flag. An error a subsegment of the same segment already recorded (one rethrown through nested
+   * captures) is recorded once, where it happened: the entities it passes through on its way up
+   * get the fault flag and an ERROR status only, where the SDK writes `cause: {id}` referring to
+   * the first (docs/aws-xray-sdk-core.md).
+   */
   addError(err: ErrorLike, remote?: boolean): void {
     if (err === null || err === undefined || (typeof err !== 'object' && typeof err !== 'string')) {
       runtime.logger.error(`Failed to add error:${String(err)} to subsegment "${this.name}".  Not an object or string literal.`);
       return;
     }
     this.addFaultFlag();
+    const recordedBelow = this.trackError(err);
     const inner = this.inner;
     if (inner === undefined || inner.isClosed() || !inner.span.isRecording()) return;
+    if (recordedBelow) {
+      inner.span.setStatus({ code: SpanStatusCode.ERROR });
+      return;
+    }
     // As the SDK's CapturedException: type is the error's `name` ('' for a string), never its `code`.
     const attributes: Record<string, string | boolean> = {};
     try {
@@ -183,6 +194,12 @@ export abstract class LegacyEntity {
     inner.span.addEvent(EVENT_EXCEPTION, attributes);
     inner.span.setStatus({ code: SpanStatusCode.ERROR });
   }
+
+  /**
+   * The SDK's bookkeeping of the last error a subsegment recorded (`segment.exception`): true when
+   * `err` is that error, already recorded below this entity.
+   */
+  protected abstract trackError(err: ErrorLike): boolean;
 
   addFaultFlag(): void {
     this.fault = true;
@@ -305,6 +322,8 @@ export abstract class LegacyEntity {
  */
 export class Subsegment extends LegacyEntity {
   parent: LegacyEntity | undefined;
+  /** Names given to `addAttribute` that are not X-Ray fields the drop-in maps. */
+  private declare extraAttributes?: string[];
   precursor_ids?: string[];
   traced?: boolean;
   type?: string;
@@ -350,8 +369,30 @@ export class Subsegment extends LegacyEntity {
     if (this.end_time !== undefined && !this.in_progress) this.end(this.end_time);
   }
 
+  /**
+   * The SDK writes `data` as the document's field `name`. Names the drop-in maps (namespace, aws,
+   * http, sql, traced, precursor_ids, the flags) are written as those fields when the subsegment
+   * closes; any other name is not an X-Ray field (X-Ray's schema lets it through, but X-Ray
+   * neither indexes nor shows it), so it is kept where X-Ray shows it: metadata, in the
+   * `attributes` namespace (docs/aws-xray-sdk-core.md).
+   */
   addAttribute(name: string, data: unknown): void {
     this[name] = data;
+    if (typeof name === 'string' && !MAPPED_ATTRIBUTES.has(name)) {
+      const names = (this.extraAttributes ??= []);
+      if (!names.includes(name)) names.push(name);
+    }
+  }
+
+  protected trackError(err: ErrorLike): boolean {
+    const segment = this.segment as { exception?: { ex: unknown; cause: string } } | undefined;
+    if (segment === undefined) return false;
+    if (segment.exception !== undefined) {
+      if (segment.exception.ex === err) return true;
+      delete segment.exception;
+    }
+    segment.exception = { ex: err, cause: this.id };
+    return false;
   }
 
   addPrecursorId(id: string): void {
@@ -375,6 +416,16 @@ export class Subsegment extends LegacyEntity {
     if (res) http.response = httpResponseData(res);
     this.http = http;
     if (downstreamXRayEnabled) this.traced = true;
+  }
+
+  protected override writeFields(): void {
+    super.writeFields();
+    const inner = this.inner;
+    if (this.extraAttributes === undefined || inner === undefined || inner.isClosed()) return;
+    for (const name of this.extraAttributes) {
+      const value = this[name];
+      if (value !== undefined) inner.putMetadata(name, value, ATTRIBUTES_NAMESPACE);
+    }
   }
 
   close(err?: ErrorLike | null, remote?: boolean): void {
@@ -438,6 +489,15 @@ export function safeParseInt(value: unknown): number {
 function stripQuery(path: string | undefined): string {
   return path ? path.split('?')[0]! : '';
 }
+
+/** The metadata namespace of `addAttribute` names that are not X-Ray fields. */
+const ATTRIBUTES_NAMESPACE = 'attributes';
+
+/** `addAttribute` names written as X-Ray fields, or that are the entity's own state. */
+const MAPPED_ATTRIBUTES = new Set([
+  'name', 'id', 'trace_id', 'parent_id', 'start_time', 'end_time', 'in_progress', 'namespace', 'aws', 'http', 'sql', 'traced', 'precursor_ids',
+  'fault', 'error', 'throttle', 'annotations', 'metadata', 'subsegments', 'type', 'parent', 'segment', 'counter', 'notTraced',
+]);
 
 /** `aws` fields that have attributes of their own (the recorder's `setAws` keys). */
 const AWS_ATTRIBUTE_KEYS = new Set(['operation', 'region', 'request_id', 'queue_url', 'table_name', 'table_names', 'account_id']);

@@ -107,6 +107,13 @@ export class Segment extends LegacyEntity {
     super.addError(err, remote);
   }
 
+  protected trackError(err: ErrorLike): boolean {
+    const seen = this.exception;
+    if (seen === undefined) return false;
+    delete this.exception;
+    return seen.ex === err;
+  }
+
   override addAnnotation(key: string, value: string | number | boolean): void {
     if (this.facade) return this.facadeWarn('addAnnotation');
     super.addAnnotation(key, value);

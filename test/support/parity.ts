@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startLocalDaemon } from '../../src/local-daemon/server.js';
 import type { TraceNode } from '../../src/local-daemon/traces.js';
+import { loadSchema } from './schema.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const PROGRAMS = fileURLToPath(new URL('../parity/', import.meta.url));
@@ -83,6 +84,9 @@ function normalise(traces: Array<{ traceId: string; roots: TraceNode[] }>): Norm
   return out.map((t) => ({ trace: FIXED_TRACE_IDS.test(t.traceId) ? t.traceId : `T${++n}`, roots: t.roots }));
 }
 
+/** The fields of X-Ray's segment document (the shipped schema's entity). */
+const ENTITY_FIELDS = new Set(Object.keys((loadSchema() as { definitions: { entity: { properties: object } } }).definitions.entity.properties));
+
 /** Fields compared as they are. */
 const PLAIN = ['namespace', 'annotations', 'metadata', 'sql', 'user', 'error', 'fault', 'throttle', 'origin', 'traced'] as const;
 
@@ -99,6 +103,17 @@ function normalNode(node: TraceNode, top: boolean): NormalNode {
     n.metadata = Object.keys(rest).length > 0 ? { ...meta, default: rest } : Object.keys(meta).length > 1 ? (({ default: _d, ...others }) => others)(meta) : undefined;
     if (n.metadata === undefined) delete n.metadata;
   }
+  // `addAttribute` names that are not X-Ray fields: the SDK's top-level fields, the drop-in's
+  // metadata namespace `attributes` (docs/aws-xray-sdk-core.md, intended differences).
+  const extra = Object.keys(e).filter((k) => !ENTITY_FIELDS.has(k));
+  if (extra.length > 0) n.attributes = Object.fromEntries(extra.map((k) => [k, e[k]]));
+  const metadata = n.metadata as Record<string, unknown> | undefined;
+  if (metadata?.attributes !== undefined) {
+    const { attributes, ...others } = metadata;
+    n.attributes = attributes;
+    if (Object.keys(others).length > 0) n.metadata = others;
+    else delete n.metadata;
+  }
   if (e.in_progress === true) n.in_progress = true;
   // Which subsegments ran before: ids, so compared by count.
   if (Array.isArray(e.precursor_ids)) n.precursor_ids = e.precursor_ids.length;
@@ -112,7 +127,10 @@ function normalNode(node: TraceNode, top: boolean): NormalNode {
     if (Object.keys(aws).length > 0) n.aws = aws;
   }
   const cause = e.cause as { exceptions?: Array<Record<string, unknown>>; id?: string } | undefined;
-  if (cause !== undefined) {
+  // The SDK's reference to an error a subsegment below recorded (`cause: {id}`) is not written by
+  // the drop-in, which records that error once, where it happened (docs/aws-xray-sdk-core.md).
+  const reference = typeof cause === 'string' || (cause?.id !== undefined && (cause.exceptions ?? []).length === 0);
+  if (cause !== undefined && !reference) {
     n.cause = (cause.exceptions ?? []).map((x) => ({ type: x.type, message: x.message, remote: x.remote === true }));
   }
   n.children = sortNodes(node.children.map((c) => normalNode(c, false)));

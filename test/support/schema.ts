@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 // The package's own copy of the contract; schema.test.ts pins it to the contract byte for byte.
 const schemaPath = fileURLToPath(new URL('../../schema/segment-document.schema.json', import.meta.url));
 
-function loadSchema(): object {
+export function loadSchema(): object {
   return JSON.parse(readFileSync(schemaPath, 'utf8'));
 }
 
