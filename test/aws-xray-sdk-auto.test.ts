@@ -44,3 +44,26 @@ describe('first use without a tracer provider', () => {
     expect(run.stderr.match(/registered the X-Ray pipeline/g)).toHaveLength(1);
   });
 });
+
+describe('sampling of requests that arrive without a decision', () => {
+  it("X-Ray's default rule (1 per second, then 5%) decides when the drop-in registered the pipeline, as in the SDK", async () => {
+    // 20 requests within a second or two: the reservoir takes one a second, 5% of the rest.
+    // Every request traced (the behaviour before) has a chance of 0.05^18 with this rule.
+    for (const runtime of ['sdk', 'dropin'] as const) {
+      const run = await runProgram(`${PROGRAMS}express-sampling.cjs`, runtime);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toBe('answered 20\n');
+      expect(run.traces.length, runtime).toBeGreaterThanOrEqual(1);
+      expect(run.traces.length, runtime).toBeLessThan(20);
+      for (const d of run.documents) expect(d.errors).toEqual([]);
+    }
+  });
+
+  it('setSamplingRules overrides it: a rule of rate 1 traces every request, under the SDK and the drop-in alike', async () => {
+    const sdk = await runProgram(`${PROGRAMS}express-sampling.cjs`, 'sdk', { SAMPLING_RULES: 'all' });
+    const dropin = await runProgram(`${PROGRAMS}express-sampling.cjs`, 'dropin', { SAMPLING_RULES: 'all' });
+    expect(sdk.traces.length).toBe(20);
+    expect(dropin.stdout).toBe(sdk.stdout);
+    expect(dropin.traces).toEqual(sdk.traces);
+  });
+});

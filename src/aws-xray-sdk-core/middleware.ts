@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ATTR_HTTP_HOST, ATTR_HTTP_METHOD, ATTR_HTTP_TARGET } from '@opentelemetry/semantic-conventions/incubating';
 import { LocalRulesSampler, samplingRequestOf } from '../sampling/local-sampler.js';
-import { loadSamplingRules, type SamplingRulesDocument } from '../sampling/rules-file.js';
+import { DEFAULT_LOCAL_RULES, loadSamplingRules, type SamplingRulesDocument } from '../sampling/rules-file.js';
 import { httpResponseData, type HttpData } from './entity.js';
 import { runtime } from './runtime.js';
 import { Segment } from './segment.js';
@@ -59,8 +59,8 @@ export type SamplingRulesSource = string | Record<string, unknown>;
 /**
  * The SDK's `middleware` (mw_utils): what web framework integrations share. An upstream
  * `Sampled=1`/`Sampled=0` decides; otherwise the rules given to `setSamplingRules` do (first
- * matching rule's reservoir, then its rate, as the SDK's local sampler); without rules, the
- * tracer provider's sampler.
+ * matching rule's reservoir, then its rate, as the SDK's local sampler); without rules, X-Ray's
+ * default rule when the drop-in registered the pipeline, else the tracer provider's sampler.
  */
 export class MiddlewareUtils {
   /** The SDK hangs the class here too (`AWSXRay.middleware.IncomingRequestData`), and framework code reads it there. */
@@ -107,9 +107,18 @@ export class MiddlewareUtils {
     this.samplingRules = source;
   }
 
-  /** The rules' decision for a request no upstream decided for; undefined without rules. */
+  /**
+   * The decision for a request no upstream decided for: the rules given to `setSamplingRules`;
+   * without them, X-Ray's default rule (1 request per second, then 5%) when the drop-in registered
+   * the pipeline itself, as the SDK samples on its own; else undefined, and the application's
+   * tracer provider decides.
+   */
   private decide(req: Request): boolean | undefined {
-    if (this.rules === undefined) return undefined;
+    if (this.rules === undefined) {
+      runtime.ensurePipeline();
+      if (!runtime.ownsPipeline) return undefined;
+      this.rules = new LocalRulesSampler(DEFAULT_LOCAL_RULES);
+    }
     // The request as the older HTTP conventions name it: the rules read host, method and path from them.
     return this.rules.decide(samplingRequestOf({ [ATTR_HTTP_METHOD]: req.method, [ATTR_HTTP_HOST]: req.headers.host, [ATTR_HTTP_TARGET]: req.url }));
   }

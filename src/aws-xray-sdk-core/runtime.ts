@@ -48,6 +48,11 @@ export class Runtime {
     autoPipeline.ensure(this.host.logger);
   }
 
+  /** Whether the pipeline in use is the one the drop-in registered (no application provider). */
+  get ownsPipeline(): boolean {
+    return autoPipeline.owned;
+  }
+
   /** Resource attributes (from plugins) for the pipeline registered at first use. */
   addResourceAttributes(attributes: Attributes): void {
     if (autoPipeline.settled) {

@@ -142,7 +142,9 @@ const PORT = /:\d{2,5}(?=\/|$)/;
 function normalHttp(http: Record<string, Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (http.request !== undefined) {
-    const { client_ip, url, ...request } = http.request;
+    // The SDK writes a missing request field as "" (a request without User-Agent); the drop-in leaves it out.
+    const present = Object.fromEntries(Object.entries(http.request).filter(([, v]) => v !== ''));
+    const { client_ip, url, ...request } = present;
     // The client's address and port differ from run to run (ephemeral ports).
     if (client_ip !== undefined) request.client_ip = typeof client_ip === 'string' && client_ip !== '' ? 'IP' : client_ip;
     if (url !== undefined) request.url = typeof url === 'string' ? url.replace(PORT, ':PORT') : url;
