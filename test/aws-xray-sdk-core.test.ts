@@ -181,6 +181,32 @@ describe('getNamespace() behaves as cls-hooked\'s for the calls the SDK and its 
     expect(AWSXRay.getSegment()).toBeUndefined();
   });
 
+  it('a capture runs in a context of its own: it inherits the keys around it, holds its subsegment, and leaks nothing out', () => {
+    const ns = AWSXRay.getNamespace();
+    const segment = new AWSXRay.Segment('captures');
+    const seen = ns.runAndReturn((outer) => {
+      AWSXRay.setSegment(segment);
+      ns.set('user', 'ana');
+      return AWSXRay.captureFunc('level-1', (l1) =>
+        AWSXRay.captureFunc('level-2', (l2) => {
+          const inner = ns.active!;
+          ns.set('inside', true);
+          return {
+            segment: AWSXRay.getSegment() === l2,
+            nsSegment: ns.get('segment') === l2,
+            user: ns.get('user'),
+            // cls-hooked's shape: each context's prototype is the one it was created in.
+            chain: Object.getPrototypeOf(inner).segment === l1 && Object.getPrototypeOf(Object.getPrototypeOf(inner)) === outer,
+            ran: ns.runAndReturn(() => [AWSXRay.getSegment() === l2, ns.get('inside')]),
+          };
+        }),
+      );
+    });
+    expect(seen).toEqual({ segment: true, nsSegment: true, user: 'ana', chain: true, ran: [true, true] });
+    expect(ns.get('inside')).toBeUndefined();
+    segment.close();
+  });
+
   it('bind and bindEmitter carry the context to callbacks and listeners', () => {
     const ns = AWSXRay.getNamespace();
     const emitter = new EventEmitter();

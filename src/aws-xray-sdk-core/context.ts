@@ -15,23 +15,75 @@ const CLS_KEY = createContextKey('xray-otel-bridge aws-xray-sdk-core cls context
 const SEGMENT = 'segment';
 const NAMESPACE = 'AWSXRay';
 
+/**
+ * One cls context, made only when something asks for it. The capture functions run each
+ * subsegment in a context of its own that holds just that subsegment, and cls-hooked makes each
+ * such context an object whose prototype is the one it was created in; an object V8 has to turn
+ * into a prototype (and give a map of its own) for every subsegment is most of what a capture
+ * costs. A frame holds the entity and its parent frame, and builds that object on first use
+ * (`getNamespace().active`, `get`, `set`, `bind`…), so what legacy code can observe is the same.
+ */
+class ClsFrame {
+  private cls: ClsContext | undefined;
+
+  constructor(
+    private readonly parent: ClsFrame | undefined,
+    private readonly entity: unknown,
+    cls?: ClsContext,
+  ) {
+    this.cls = cls;
+  }
+
+  /** The cls context itself (made now if it was not yet). */
+  get context(): ClsContext {
+    let cls = this.cls;
+    if (cls === undefined) {
+      cls = Object.create(this.parent === undefined ? Object.prototype : this.parent.context) as ClsContext;
+      if (this.entity !== undefined) cls[SEGMENT] = this.entity;
+      this.cls = cls;
+    }
+    return cls;
+  }
+
+  /** `context.segment`, read without making the context. */
+  get segment(): unknown {
+    if (this.cls !== undefined) return this.cls[SEGMENT];
+    return this.entity !== undefined ? this.entity : this.parent?.segment;
+  }
+
+  /** Whether this frame stands for `cls`. */
+  is(cls: ClsContext): boolean {
+    return this.cls === cls;
+  }
+}
+
+function activeFrame(): ClsFrame | undefined {
+  return runtime.store.active().getValue(CLS_KEY) as ClsFrame | undefined;
+}
+
 function activeCls(): ClsContext | undefined {
-  return runtime.store.active().getValue(CLS_KEY) as ClsContext | undefined;
+  return activeFrame()?.context;
 }
 
 /**
- * The OTel context standing for a cls context: the cls object itself, and, when it holds an
- * entity, that entity's span (so OpenTelemetry spans started there are its children) and the
- * recorder entity (so the recorder facade sees it too).
+ * The OTel context standing for a cls context: the frame itself, and, when it holds an entity,
+ * that entity's span (so OpenTelemetry spans started there are its children) and the recorder
+ * entity (so the recorder facade sees it too).
  */
-function otelContextFor(base: Context, cls: ClsContext): Context {
+function otelContextFor(base: Context, frame: ClsFrame): Context {
   // Each setValue copies the context's map: only what changes is set.
-  let ctx = base.getValue(CLS_KEY) === cls ? base : base.setValue(CLS_KEY, cls);
-  const entity = cls[SEGMENT];
+  let ctx = base.getValue(CLS_KEY) === frame ? base : base.setValue(CLS_KEY, frame);
+  const entity = frame.segment;
   if (entity instanceof LegacyEntity && entity.inner !== undefined && ctx.getValue(ENTITY_KEY) !== entity.inner) {
     ctx = trace.setSpan(ctx, entity.inner.span).setValue(ENTITY_KEY, entity.inner);
   }
   return ctx;
+}
+
+/** The frame of `cls`: the active one when it stands for `cls`, else a new one. */
+function frameOf(cls: ClsContext): ClsFrame {
+  const active = activeFrame();
+  return active !== undefined && active.is(cls) ? active : new ClsFrame(undefined, undefined, cls);
 }
 
 type Listener = (...args: unknown[]) => unknown;
@@ -57,28 +109,31 @@ export class Namespace {
   }
 
   set<T>(key: string, value: T): T {
-    const cls = activeCls();
-    if (cls === undefined) throw new Error('No context available. ns.run() or ns.bind() must be called first.');
-    cls[key] = value;
+    const frame = activeFrame();
+    if (frame === undefined) throw new Error('No context available. ns.run() or ns.bind() must be called first.');
+    frame.context[key] = value;
     // The entity's span becomes the active OTel span for the rest of this execution, as the
     // cls context is for the SDK.
-    if (key === SEGMENT) runtime.store.attach(otelContextFor(runtime.store.active(), cls));
+    if (key === SEGMENT) runtime.store.attach(otelContextFor(runtime.store.active(), frame));
     return value;
   }
 
   get(key: string): unknown {
-    return activeCls()?.[key];
+    const frame = activeFrame();
+    if (frame === undefined) return undefined;
+    return key === SEGMENT ? frame.segment : frame.context[key];
   }
 
   run(fn: (context: ClsContext) => void): ClsContext {
-    const cls = this.createContext();
-    runtime.store.with(otelContextFor(runtime.store.active(), cls), fn, undefined, [cls]);
+    const frame = new ClsFrame(activeFrame(), undefined);
+    const cls = frame.context;
+    runtime.store.with(otelContextFor(runtime.store.active(), frame), fn, undefined, [cls]);
     return cls;
   }
 
   runAndReturn<T>(fn: (context: ClsContext) => T): T {
-    const cls = this.createContext();
-    return runtime.store.with(otelContextFor(runtime.store.active(), cls), fn, undefined, [cls]);
+    const frame = new ClsFrame(activeFrame(), undefined);
+    return runtime.store.with(otelContextFor(runtime.store.active(), frame), fn, undefined, [frame.context]);
   }
 
   /**
@@ -86,10 +141,9 @@ export class Namespace {
    * the entity's own context (its span, made in the current one) plus a new cls context holding it.
    */
   runWithEntity<E extends LegacyEntity, T>(entity: E, fn: (entity: E) => T): T {
-    const cls = this.createContext();
-    cls[SEGMENT] = entity;
+    const frame = new ClsFrame(activeFrame(), entity);
     const base = entity.inner?.context ?? runtime.store.active();
-    return runtime.store.with(base.setValue(CLS_KEY, cls), fn, undefined, [entity]);
+    return runtime.store.with(base.setValue(CLS_KEY, frame), fn, undefined, [entity]);
   }
 
   runPromise<T>(fn: (context: ClsContext) => Promise<T>): Promise<T> {
@@ -98,8 +152,8 @@ export class Namespace {
 
   /** `fn` bound to `context` (default: the current one, or a new one). */
   bind<F extends (...args: any[]) => any>(fn: F, context?: ClsContext): F {
-    const cls = context ?? activeCls() ?? this.createContext();
-    const ctx = otelContextFor(runtime.store.active(), cls);
+    const frame = context !== undefined ? frameOf(context) : (activeFrame() ?? new ClsFrame(undefined, undefined));
+    const ctx = otelContextFor(runtime.store.active(), frame);
     const store = runtime.store;
     return function (this: unknown, ...args: unknown[]) {
       return store.with(ctx, fn, this, args);
@@ -110,7 +164,7 @@ export class Namespace {
   enter(context: ClsContext): void {
     const previous = runtime.store.active();
     exitTo.set(context, previous);
-    runtime.store.attach(otelContextFor(previous, context));
+    runtime.store.attach(otelContextFor(previous, frameOf(context)));
   }
 
   exit(context: ClsContext): void {
@@ -134,7 +188,7 @@ export class Namespace {
       const original = target[method] as (event: string | symbol, listener: Listener) => EventEmitter;
       if (typeof original !== 'function') continue;
       target[method] = function (this: EventEmitter, event: string | symbol, listener: Listener) {
-        if (typeof listener !== 'function' || activeCls() === undefined) return original.call(this, event, listener);
+        if (typeof listener !== 'function' || activeFrame() === undefined) return original.call(this, event, listener);
         const ctx = store.active();
         const wrapped: Listener = function (this: unknown, ...args: unknown[]) {
           return store.with(ctx, listener, this, args);
@@ -293,7 +347,7 @@ export class ContextUtils {
    */
   private currentEntity(): Segment | Subsegment | undefined {
     const ctx = runtime.store.active();
-    const held = (ctx.getValue(CLS_KEY) as ClsContext | undefined)?.[SEGMENT];
+    const held = (ctx.getValue(CLS_KEY) as ClsFrame | undefined)?.segment;
     if (held instanceof LegacyEntity) return held as Segment | Subsegment;
     const span = trace.getSpan(ctx);
     if (span !== undefined && span.isRecording()) {
