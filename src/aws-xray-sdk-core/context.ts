@@ -1,6 +1,7 @@
 import { createContextKey, trace, type Context, type Span } from '@opentelemetry/api';
 import type { EventEmitter } from 'node:events';
 import { ENTITY_KEY } from '../recorder/context-store.js';
+import { LinkedContext } from '../recorder/linked-context.js';
 import { LambdaFacade, isLambda } from '../recorder/lambda.js';
 import { EntityMode } from '../recorder/entity.js';
 import { Segment as RecorderSegment } from '../recorder/segment.js';
@@ -71,11 +72,10 @@ function activeCls(): ClsContext | undefined {
  * entity (so the recorder facade sees it too).
  */
 function otelContextFor(base: Context, frame: ClsFrame): Context {
-  // Each setValue copies the context's map: only what changes is set.
-  let ctx = base.getValue(CLS_KEY) === frame ? base : base.setValue(CLS_KEY, frame);
+  let ctx: Context = base.getValue(CLS_KEY) === frame ? base : LinkedContext.from(base).setValue(CLS_KEY, frame);
   const entity = frame.segment;
   if (entity instanceof LegacyEntity && entity.inner !== undefined && ctx.getValue(ENTITY_KEY) !== entity.inner) {
-    ctx = trace.setSpan(ctx, entity.inner.span).setValue(ENTITY_KEY, entity.inner);
+    ctx = trace.setSpan(LinkedContext.from(ctx), entity.inner.span).setValue(ENTITY_KEY, entity.inner);
   }
   return ctx;
 }
@@ -143,7 +143,7 @@ export class Namespace {
   runWithEntity<E extends LegacyEntity, T>(entity: E, fn: (entity: E) => T): T {
     const frame = new ClsFrame(activeFrame(), entity);
     const base = entity.inner?.context ?? runtime.store.active();
-    return runtime.store.with(base.setValue(CLS_KEY, frame), fn, undefined, [entity]);
+    return runtime.store.with(LinkedContext.from(base).setValue(CLS_KEY, frame), fn, undefined, [entity]);
   }
 
   runPromise<T>(fn: (context: ClsContext) => Promise<T>): Promise<T> {

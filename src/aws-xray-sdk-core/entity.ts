@@ -38,23 +38,26 @@ const HTTP_RESPONSE_KEYS = ['status', 'content_length'] as const;
  * later changes to a value are included, as in the SDK).
  */
 export abstract class LegacyEntity {
+  // Only the fields every entity has are set when it is made; the others (`declare`d, so no
+  // initialiser is emitted) exist once legacy code or the drop-in gives them a value.
   name: string;
   /** Epoch seconds, as the SDK has them. */
   start_time: number;
-  end_time?: number;
+  declare end_time?: number;
+  /** True while open; `undefined` once closed (the SDK deletes it, which would make V8 give this object a slow dictionary shape). */
   in_progress?: boolean;
-  annotations?: Record<string, string | number | boolean>;
-  metadata?: Record<string, Record<string, unknown>>;
-  http?: HttpData;
-  aws?: Record<string, unknown>;
-  sql?: object;
-  fault?: boolean;
-  error?: boolean;
-  throttle?: boolean;
-  namespace?: string;
-  subsegments?: Subsegment[];
-  counter = 0;
-  notTraced?: boolean;
+  declare annotations?: Record<string, string | number | boolean>;
+  declare metadata?: Record<string, Record<string, unknown>>;
+  declare http?: HttpData;
+  declare aws?: Record<string, unknown>;
+  declare sql?: object;
+  declare fault?: boolean;
+  declare error?: boolean;
+  declare throttle?: boolean;
+  declare namespace?: string;
+  declare subsegments?: Subsegment[];
+  counter: number;
+  declare notTraced?: boolean;
   /** @internal The recorder entity over the span; undefined for a subsegment not yet added to a parent. */
   inner: RecorderEntity | undefined;
 
@@ -63,6 +66,8 @@ export abstract class LegacyEntity {
     this.name = name;
     this.start_time = Date.now() / 1000;
     this.in_progress = true;
+    this.counter = 0;
+    this.inner = undefined;
   }
 
   /** The segment this entity belongs to. */
@@ -324,9 +329,9 @@ export class Subsegment extends LegacyEntity {
   parent: LegacyEntity | undefined;
   /** Names given to `addAttribute` that are not X-Ray fields the drop-in maps. */
   private declare extraAttributes?: string[];
-  precursor_ids?: string[];
-  traced?: boolean;
-  type?: string;
+  declare precursor_ids?: string[];
+  declare traced?: boolean;
+  declare type?: string;
   [attribute: string]: unknown;
 
   constructor(name: string) {
@@ -389,7 +394,7 @@ export class Subsegment extends LegacyEntity {
     if (segment === undefined) return false;
     if (segment.exception !== undefined) {
       if (segment.exception.ex === err) return true;
-      delete segment.exception;
+      segment.exception = undefined;
     }
     segment.exception = { ex: err, cause: this.id };
     return false;
@@ -430,7 +435,7 @@ export class Subsegment extends LegacyEntity {
 
   close(err?: ErrorLike | null, remote?: boolean): void {
     this.end_time = Date.now() / 1000;
-    delete this.in_progress;
+    this.in_progress = undefined;
     if (err) this.addError(err, remote);
     this.parent?.decrementCounter();
     this.end();

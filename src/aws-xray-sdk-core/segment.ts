@@ -24,14 +24,14 @@ let nextStart: SegmentStart | undefined;
  * that happens to be active.
  */
 export class Segment extends LegacyEntity {
-  parent_id?: string;
-  user?: string;
-  origin?: string;
-  service?: Record<string, unknown>;
+  declare parent_id?: string;
+  declare user?: string;
+  declare origin?: string;
+  declare service?: Record<string, unknown>;
   /** True for the read-only segment AWS Lambda owns. */
-  facade?: boolean;
+  declare facade?: boolean;
   /** An error a subsegment recorded, as the SDK tracks it. */
-  exception?: { ex: unknown; cause: string };
+  declare exception?: { ex: unknown; cause: string };
   [attribute: string]: unknown;
 
   constructor(name: string, rootId?: string | null, parentId?: string | null) {
@@ -42,7 +42,7 @@ export class Segment extends LegacyEntity {
       this.inner = start.adopt;
       if (start.adopt.mode === EntityMode.Facade) {
         this.facade = true;
-        delete this.in_progress;
+        this.in_progress = undefined;
       }
       return;
     }
@@ -110,7 +110,7 @@ export class Segment extends LegacyEntity {
   protected trackError(err: ErrorLike): boolean {
     const seen = this.exception;
     if (seen === undefined) return false;
-    delete this.exception;
+    this.exception = undefined;
     return seen.ex === err;
   }
 
@@ -131,8 +131,8 @@ export class Segment extends LegacyEntity {
     const given = this.end_time;
     if (given === undefined) this.end_time = Date.now() / 1000;
     if (err !== undefined && err !== null) this.addError(err, remote);
-    delete this.in_progress;
-    delete this.exception;
+    this.in_progress = undefined;
+    if (this.exception !== undefined) this.exception = undefined;
     this.end(given);
   }
 

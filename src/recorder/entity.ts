@@ -19,6 +19,7 @@ import { toXRayTraceId } from '../ids.js';
 import type { Logger } from '../logger.js';
 import { defineAliases, type AliasTable, type Aliases } from './aliases.js';
 import { ENTITY_KEY } from './context-store.js';
+import { LinkedContext } from './linked-context.js';
 import { exceptionAttributes } from './exception.js';
 import { AWS_KEYS, HTTP_STRING_KEYS, SQL_KEYS, writeFields } from './fields.js';
 import { safeStringify } from './json.js';
@@ -79,14 +80,16 @@ export abstract class EntityMethods {
   protected readonly host: EntityHost;
   private readonly recording: boolean;
   private ended = false;
-  private annotationKeys: string[] | undefined;
-  private metadata: Record<string, Record<string, unknown>> | undefined;
-  private clientIp: string | undefined;
-  private forwarded = false;
+  // State made on first use only (`declare`: no initialiser is emitted, so an entity that never
+  // has annotations or metadata does not carry those fields at all).
+  private declare annotationKeys: string[] | undefined;
+  private declare metadata: Record<string, Record<string, unknown>> | undefined;
+  private declare clientIp: string | undefined;
+  private declare forwarded: boolean | undefined;
   /** `performance.now()` when the span started: this entity's reading of its span's clock. */
   private readonly startedAt: number;
   /** The latest end of a subsegment begun in this entity: this entity never ends before it. */
-  private childEnd: HrTime | undefined;
+  private declare childEnd: HrTime | undefined;
 
   /** Which of the two this is, for messages. */
   abstract readonly kind: 'segment' | 'subsegment';
@@ -102,7 +105,7 @@ export abstract class EntityMethods {
     this.parentId = parentId;
     this.mode = mode;
     this.recording = mode !== EntityMode.Facade && span.isRecording();
-    this.context = trace.setSpan(parentContext, span).setValue(ENTITY_KEY, this);
+    this.context = trace.setSpan(LinkedContext.from(parentContext), span).setValue(ENTITY_KEY, this);
     this.startedAt = performance.now();
   }
 
@@ -440,7 +443,7 @@ export abstract class EntityMethods {
    * (or comes without) the socket peer: the peer is written only when the address is the peer.
    */
   private writePeer(): void {
-    if (this.clientIp !== undefined && !this.forwarded) this.span.setAttribute(ATTR_NETWORK_PEER_ADDRESS, this.clientIp);
+    if (this.clientIp !== undefined && this.forwarded !== true) this.span.setAttribute(ATTR_NETWORK_PEER_ADDRESS, this.clientIp);
   }
 
   private addExceptionEvent(err: unknown, isRemote: boolean): void {
