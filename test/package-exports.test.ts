@@ -85,4 +85,18 @@ describe('the published package', () => {
     ]);
     expect(JSON.parse(out)).toEqual([['openSegment', 'closeSegment'], true, true]);
   });
+
+  it('serves the Postgres and MySQL patchers as the SDK does: their own packages, and on the umbrella', () => {
+    const cjs = run([
+      '-e',
+      "const u = require('xray-otel-bridge/aws-xray-sdk'); const pg = require('xray-otel-bridge/aws-xray-sdk-postgres'); const my = require('xray-otel-bridge/aws-xray-sdk-mysql'); console.log(JSON.stringify([typeof pg, typeof my, typeof u.capturePostgres, typeof u.captureMySQL]))",
+    ]);
+    expect(JSON.parse(cjs)).toEqual(['function', 'function', 'function', 'function']);
+    const esm = run([
+      '--input-type=module',
+      '-e',
+      "import capturePostgres from 'xray-otel-bridge/aws-xray-sdk-postgres'; import { captureMySQL } from 'xray-otel-bridge/aws-xray-sdk-mysql'; import { capturePostgres as fromUmbrella } from 'xray-otel-bridge/aws-xray-sdk'; console.log(JSON.stringify([typeof capturePostgres, typeof captureMySQL, typeof fromUmbrella]))",
+    ]);
+    expect(JSON.parse(esm)).toEqual(['function', 'function', 'function']);
+  });
 });

@@ -1,7 +1,6 @@
-// captureMySQL (aws-xray-sdk-mysql) on mysql2: connection queries, execute and a pool, in automatic mode.
-const AWSXRay = require('aws-xray-sdk-core');
-const captureMySQL = require('aws-xray-sdk-mysql');
-const mysql = captureMySQL(require('mysql2'));
+// captureMySQL (the aws-xray-sdk umbrella's) on mysql2: queries, execute, errors and a streamed query, in automatic mode.
+const AWSXRay = require('aws-xray-sdk');
+const mysql = AWSXRay.captureMySQL(require('mysql2'));
 
 const config = { host: process.env.MYSQL_HOST, port: Number(process.env.MYSQL_PORT), user: process.env.MYSQL_USER, password: process.env.MYSQL_PASSWORD, database: 'shop' };
 
