@@ -21,7 +21,6 @@ export const {
   captureHTTPs,
   captureHTTPsGlobal,
   capturePromise,
-  utils,
   database,
   middleware,
   getNamespace,
@@ -39,6 +38,9 @@ export const {
   SegmentUtils,
   shutdown,
 } = AWSXRay;
+// The same module object as `AWSXRay.utils`; destructured like the rest, the bundled declarations
+// came out as invalid TypeScript (`typeof __utils_js` fused with the next declaration).
+export * as utils from './utils.js';
 export type { AWSXRay } from './aws-xray.js';
 export type { LegacyLogger as Logger } from './logger.js';
 export type { Segment as SegmentType } from './segment.js';
