@@ -449,8 +449,11 @@ describe('UdpClient.close', () => {
   });
 
   it('is idempotent', async () => {
-    const c = client('127.0.0.1', 2000);
+    // A receiver of the test's own: a real daemon on 127.0.0.1:2000 must not get test data.
+    const daemon = await receiver();
+    const c = client('127.0.0.1', daemon.port);
     await send(c, [doc(1)]);
+    await daemon.waitFor(1);
     await Promise.all([c.close(), c.close()]);
     await c.close();
   });
