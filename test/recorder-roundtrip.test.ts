@@ -239,6 +239,13 @@ describe('exceptions', () => {
     const cause = doc.cause as { exceptions: Array<{ remote?: boolean }> };
     expect(cause.exceptions[0]!.remote).toBe(true);
   });
+
+  it("Python's add_exception(exception, stack, remote): the stack comes from the error, remote from the third argument", () => {
+    const doc = inSubsegment((r) => r.current_subsegment()!.add_exception(new Error('from the queue'), ['ignored frame'], true));
+    const cause = doc.cause as { exceptions: Array<{ remote?: boolean; stack: Array<{ path?: string }> }> };
+    expect(cause.exceptions[0]!.remote).toBe(true);
+    expect(cause.exceptions[0]!.stack[0]!.path).toContain('recorder-roundtrip.test.ts');
+  });
 });
 
 describe('user, aws and sql', () => {

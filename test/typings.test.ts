@@ -11,17 +11,18 @@ import { afterAll, describe, expect, it } from 'vitest';
 // application would import the package (`npm test` builds first).
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURE = join(ROOT, 'test/fixtures/typings/capture-usage.ts');
+const ENTITY_FIXTURE = join(ROOT, 'test/fixtures/typings/entity-usage.ts');
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 const dir = mkdtempSync(join(tmpdir(), 'typings-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function compile(experimentalDecorators: boolean): Promise<{ code: number; output: string }> {
-  const config = join(dir, `tsconfig.${experimentalDecorators ? 'legacy' : 'standard'}.json`);
+async function compile(experimentalDecorators: boolean, fixture = FIXTURE): Promise<{ code: number; output: string }> {
+  const config = join(dir, `tsconfig.${experimentalDecorators ? 'legacy' : 'standard'}.${fixture === FIXTURE ? 'capture' : 'entity'}.json`);
   writeFileSync(
     config,
     JSON.stringify({
       compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')], experimentalDecorators },
-      files: [FIXTURE],
+      files: [fixture],
     }),
   );
   try {
@@ -50,6 +51,18 @@ describe('the shipped typings of capture, captureAsync and capture_async', () =>
     ['experimentalDecorators', true],
   ])('accept every right use and reject every wrong one, with %s', async (_name, experimentalDecorators) => {
     const { code, output } = await compile(experimentalDecorators);
+    expect(output).toBe('');
+    expect(code).toBe(0);
+  }, 120_000);
+});
+
+describe('the shipped typings of entity methods with several forms', () => {
+  it('the fixture has wrong uses to reject', () => {
+    expect(readFileSync(ENTITY_FIXTURE, 'utf8').match(/@ts-expect-error/g)?.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('accept the SDK forms of addException and reject misspelt or mistyped options', async () => {
+    const { code, output } = await compile(false, ENTITY_FIXTURE);
     expect(output).toBe('');
     expect(code).toBe(0);
   }, 120_000);

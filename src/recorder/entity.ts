@@ -57,6 +57,9 @@ export interface ExceptionOptions {
 }
 
 
+/** What ported Python code passes as `add_exception`'s `stack`: a formatted stack or a list of frames. */
+export type PythonStack = string | readonly unknown[] | null | undefined;
+
 const RESERVED_METADATA_PREFIX = 'AWS.';
 const DEFAULT_NAMESPACE = 'default';
 
@@ -261,7 +264,10 @@ export abstract class EntityMethods {
    * `stack` getter throws (or whose `code` cannot be turned into a string) is recorded with the
    * fields that can be read, with a warning.
    */
-  addException(err: unknown, options?: ExceptionOptions | unknown, remote?: boolean): void {
+  addException(err: unknown, options?: ExceptionOptions): void;
+  /** Python's `add_exception(exception, stack, remote)`: the stack is read from `err`, `stack` is not used. */
+  addException(err: unknown, stack: PythonStack, remote?: boolean): void;
+  addException(err: unknown, options?: ExceptionOptions | PythonStack, remote?: boolean): void {
     if (!this.writable('addException')) return;
     const isRemote = remote === true || (typeof options === 'object' && options !== null && read(() => (options as ExceptionOptions).remote) === true);
     try {
