@@ -317,7 +317,7 @@ describe('xray-otel-bridge daemon: addresses, options and errors', () => {
     [['daemon', '--udp'], "Option '--udp <value>' argument missing"],
     [['daemon', '--udp', 'localhost'], '--udp: Invalid X-Ray daemon address "localhost"'],
     [['daemon', '--quiet-ms', 'soon'], '--quiet-ms must be a whole number'],
-    [['daemon', '--http', 'x:y:z'], 'invalid --http address "x:y:z"'],
+    [['daemon', '--http', 'x:y:z'], '--http: invalid web page address "x:y:z"'],
     [['daemon', '--sampling-rules', '/nonexistent/rules.json'], '--sampling-rules: cannot read sampling rules /nonexistent/rules.json: ENOENT'],
     [['daemon', 'extra'], "Unexpected argument 'extra'"],
     [['serve'], 'unknown command "serve"'],

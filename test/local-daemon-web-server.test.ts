@@ -75,6 +75,12 @@ describe('the web server', () => {
     expect(parseHttpAddress(':8080')).toEqual({ host: '127.0.0.1', port: 8080 });
     expect(parseHttpAddress('0.0.0.0:8080')).toEqual({ host: '0.0.0.0', port: 8080 });
     expect(parseHttpAddress('[::1]:8080')).toEqual({ host: '::1', port: 8080 });
-    expect(() => parseHttpAddress('host:99999')).toThrow(/invalid --http address/);
+    expect(() => parseHttpAddress('host:99999')).toThrow(/invalid web page address "host:99999"/);
+  });
+
+  it('from code, a bad http option is an HttpAddressError that does not name the CLI flag', async () => {
+    const failure = startLocalDaemon({ address: '127.0.0.1:0', http: 'x:y:z' });
+    await expect(failure).rejects.toMatchObject({ code: 'ERR_XRAY_HTTP_ADDRESS', message: expect.stringMatching(/^invalid web page address "x:y:z": expected host:port/) });
+    await expect(failure).rejects.not.toThrow(/--http/);
   });
 });

@@ -109,7 +109,7 @@ function parseDaemonArgs(args: string[], env: NodeJS.ProcessEnv): DaemonArgs | '
     try {
       parseHttpAddress(values.http);
     } catch (err) {
-      throw new UsageError((err as Error).message);
+      throw new UsageError(`--http: ${(err as Error).message}`);
     }
   }
 

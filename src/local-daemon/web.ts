@@ -17,9 +17,9 @@ export function parseHttpAddress(text: string): DaemonEndpoint {
   const m = /^(?:(?:\[([^\]]+)\]|([^:[\]\s]*)):)?(\d{1,5})$/.exec(text.trim());
   const port = m ? Number(m[3]) : NaN;
   if (!m || !(port >= 0 && port <= 65535)) {
-    throw new HttpAddressError(`invalid --http address ${JSON.stringify(text)}: expected host:port, [IPv6]:port or a port (0 to 65535)`);
+    throw new HttpAddressError(`invalid web page address ${JSON.stringify(text)}: expected host:port, [IPv6]:port or a port (0 to 65535)`);
   }
-  if (m[1] !== undefined && !isIPv6(m[1])) throw new HttpAddressError(`invalid --http address ${JSON.stringify(text)}: [${m[1]}] is not an IPv6 address`);
+  if (m[1] !== undefined && !isIPv6(m[1])) throw new HttpAddressError(`invalid web page address ${JSON.stringify(text)}: [${m[1]}] is not an IPv6 address`);
   const host = m[1] ?? (m[2] === undefined || m[2] === '' ? '127.0.0.1' : m[2]);
   return { host, port };
 }
