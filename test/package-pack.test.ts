@@ -100,6 +100,13 @@ describe('npm pack from a clean checkout', () => {
     expect(tarballFiles.filter((f) => f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
   });
 
+  it('ships the documents the README sends users to for the API (docs/)', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const docs = [...readme.matchAll(/\]\((docs\/[^)#\s]+)/g)].map((m) => m[1]!);
+    expect(docs).toContain('docs/aws-xray-sdk-core.md');
+    for (const doc of new Set(docs)) expect(tarballFiles, doc).toContain(doc);
+  });
+
   it('installs into a CommonJS application that requires it and traces', async () => {
     const script = join(app, 'app.cjs');
     writeFileSync(script, `const { registerXRay, xrayRecorder } = require('${pkg.name}');\nconst FORMAT = 'cjs';\n(async () => {${APP_BODY}})();\n`);
