@@ -2,6 +2,7 @@ import { runPipelineHook } from './pipeline-hook.js';
 import { randomBytes } from 'node:crypto';
 import {
   INVALID_SPAN_CONTEXT,
+  ProxyTracerProvider,
   ROOT_CONTEXT,
   SpanKind,
   TraceFlags,
@@ -34,6 +35,9 @@ import { markUndecided, withDecision } from '../sampling/decision-context.js';
 import { LocalRulesSampler, samplingRequestOf } from '../sampling/local-sampler.js';
 import { HTTP_STRING_KEYS } from './fields.js';
 import { loadSamplingRules, type SamplingRulesDocument } from '../sampling/rules-file.js';
+
+/** SDK tracer providers can flush; the API's interface does not say so. */
+type FlushableProvider = TracerProvider & { forceFlush?: () => Promise<void> };
 
 const TRACER_NAME = RECORDER_SCOPE;
 /** Segments name the service: the exporter (and the Collector) read the X-Ray segment name here. */
@@ -345,7 +349,6 @@ export class RecorderMethods implements EntityHost {
     warnOnce(this, this.logger, kind, message);
   }
 
-  /** Whether the current entity is sampled (false without one). */
   /**
    * X-Ray's `patch(modules)`: registers the OpenTelemetry instrumentation of each named library
    * (Node names, or the Python SDK's: `boto3` is the AWS SDK) with this recorder's tracer provider,
@@ -360,6 +363,23 @@ export class RecorderMethods implements EntityHost {
     return patchAll({ tracerProvider: this.explicitProvider, logger: this.logger });
   }
 
+  /**
+   * Exports what the tracer provider still holds (spans of ended entities wait in OTel's batch).
+   * The pipeline registered at first use flushes when the event loop empties, but `process.exit()`
+   * skips that: await this before it. Never rejects; a provider that fails to flush is logged.
+   */
+  async flush(): Promise<void> {
+    const used = this.explicitProvider ?? trace.getTracerProvider();
+    const provider: FlushableProvider = used instanceof ProxyTracerProvider ? used.getDelegate() : used;
+    if (typeof provider.forceFlush !== 'function') return;
+    try {
+      await provider.forceFlush();
+    } catch (err) {
+      this.logger.warn(`flush: the tracer provider could not flush (${err instanceof Error ? err.message : String(err)})`);
+    }
+  }
+
+  /** Whether the current entity is sampled (false without one). */
   isSampled(): boolean {
     const entity = this.entityIn(this.live());
     return entity !== undefined && entity.sampled;
