@@ -289,7 +289,12 @@ export function formatEndpoint(e: DaemonEndpoint): string {
   return isIP(e.host) === 6 ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`;
 }
 
-/** Starts the stand-in; rejects with a {@link ListenError} when an address is taken. */
+/**
+ * Starts the stand-in. Rejects with a {@link ListenError} when an address is taken, a
+ * `DaemonAddressError` for a bad `address` (or `AWS_XRAY_DAEMON_ADDRESS`), an
+ * `HttpAddressError` for a bad `http`, a `SamplingRulesError` for a `samplingRulesFile` it
+ * cannot use.
+ */
 export async function startLocalDaemon(options: LocalDaemonOptions = {}): Promise<LocalDaemon> {
   const wanted =
     typeof options.address === 'object' ? options.address : parseListenAddress(options.address ?? DEFAULT_LISTEN_ADDRESS);
