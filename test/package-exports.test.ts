@@ -19,6 +19,19 @@ describe('the published package', () => {
     }
   });
 
+  it('points every entry of "exports" and "typesVersions" at a file the build made', () => {
+    const manifest = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { exports: unknown; typesVersions: Record<string, Record<string, string[]>> };
+    const targets: string[] = [];
+    const collect = (value: unknown): void => {
+      if (typeof value === 'string') targets.push(value);
+      else if (value !== null && typeof value === 'object') Object.values(value).forEach(collect);
+    };
+    collect(manifest.exports);
+    collect(manifest.typesVersions);
+    expect(targets.length).toBeGreaterThan(20);
+    for (const target of targets) expect(existsSync(`${root}/${target}`), target).toBe(true);
+  });
+
   it('loads with require() and exposes the public API', () => {
     const out = run(['-e', `const m = require('xray-otel-bridge'); console.log(JSON.stringify(${JSON.stringify(API)}.map((k) => typeof m[k])))`]);
     expect(JSON.parse(out)).toEqual(['function', 'function', 'function', 'function', 'object', 'object', 'function', 'function', 'function', 'function']);

@@ -123,6 +123,42 @@ describe('npm pack from a clean checkout', () => {
     expect(doc).toMatchObject({ name: 'packed-app', subsegments: [{ name: 'work', annotations: { format: 'esm' } }] });
   });
 
+  it('gives a TypeScript project compiled to CommonJS (moduleResolution node10, which ignores "exports") the typings of every entry point', async () => {
+    const exportsMap = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).exports as Record<string, { require?: { types?: string } }>;
+    const typed = Object.keys(exportsMap).filter((k) => k !== '.' && exportsMap[k]!.require?.types !== undefined);
+    expect(typed).toEqual(expect.arrayContaining(['./local-daemon', './aws-xray-sdk-core', './aws-xray-sdk-express', './aws-xray-sdk']));
+    const dir = join(app, 'ts-commonjs');
+    mkdirSync(dir, { recursive: true });
+    const imports = typed.map((k, i) => `import entry${i} = require('${pkg.name}/${k.slice(2)}');\nvoid entry${i};`);
+    writeFileSync(
+      join(dir, 'app.ts'),
+      [
+        `import { xrayRecorder } from '${pkg.name}';`,
+        `import AWSXRay = require('${pkg.name}/aws-xray-sdk-core');`,
+        ...imports,
+        // Typed, not any: a wrong argument must fail (the directive fails the build if it does not).
+        `const n: number = AWSXRay.captureFunc('work', (sub) => { sub?.addAnnotation('k', 1); return 1; });`,
+        `// @ts-expect-error captureFunc takes a function`,
+        `AWSXRay.captureFunc('work', 1);`,
+        `xrayRecorder.beginSegment('typed');`,
+        `void n;`,
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { module: 'commonjs', moduleResolution: 'node10', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true, esModuleInterop: true, types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')] },
+        files: ['app.ts'],
+      }),
+    );
+    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+    const result = await run(process.execPath, [tsc, '-p', dir, '--pretty', 'false']).then(
+      () => '',
+      (err: { stdout?: string }) => err.stdout ?? String(err),
+    );
+    expect(result).toBe('');
+  }, 120_000);
+
   it('ships a command-line tool that runs', async () => {
     const { stdout } = await run(process.execPath, [join(app, 'node_modules', pkg.name, 'dist', 'cli', 'main.js'), '--version']);
     expect(stdout.trim()).toContain(pkg.version);
