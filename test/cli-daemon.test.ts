@@ -341,6 +341,15 @@ describe('xray-otel-bridge daemon: addresses, options and errors', () => {
     }
   });
 
+  it('without a command, shows the usage on stderr and exits 2 (asked with --help: stdout, 0)', async () => {
+    const bare = await runCli([]);
+    expect(bare).toMatchObject({ code: 2, stdout: '' });
+    expect(bare.stderr).toContain('Usage: xray-otel-bridge <command>');
+    const asked = await runCli(['--help']);
+    expect(asked).toMatchObject({ code: 0, stderr: '' });
+    expect(asked.stdout).toContain('Usage: xray-otel-bridge <command>');
+  });
+
   it('prints the package version', async () => {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
     const r = await runCli(['--version']);

@@ -253,9 +253,14 @@ function stopSummary(s: LocalDaemon['stats']): string {
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+  if (command === undefined) {
+    // A usage error: the help goes where errors go, so `xray-otel-bridge > file` shows it.
+    process.stderr.write(MAIN_HELP);
+    return 2;
+  }
+  if (command === '-h' || command === '--help' || command === 'help') {
     process.stdout.write(MAIN_HELP);
-    return command === undefined ? 2 : 0;
+    return 0;
   }
   if (command === '-v' || command === '--version') {
     process.stdout.write(`${packageInfo().version}\n`);
