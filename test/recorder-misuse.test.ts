@@ -404,7 +404,8 @@ describe('the recorder itself', () => {
 
   it('options the X-Ray SDKs take but OTel handles elsewhere are reported, not fatal', () => {
     t.recorder.configure({ daemon_address: '127.0.0.1:2000', plugins: ['EC2Plugin'] } as never);
-    warned(/"daemon_address" has no effect here/);
+    // Its own tracer provider: the address belongs to that provider's exporter.
+    warned(/daemon_address has no effect: the tracer provider in use is the application's; give the address to its XRayUdpSpanExporter/);
     warned(/"plugins" has no effect here/);
   });
 

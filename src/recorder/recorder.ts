@@ -1,4 +1,4 @@
-import { runPipelineHook } from './pipeline-hook.js';
+import { requestDaemonAddress, runPipelineHook } from './pipeline-hook.js';
 import { randomBytes } from 'node:crypto';
 import {
   INVALID_SPAN_CONTEXT,
@@ -68,6 +68,14 @@ export interface RecorderOptions {
   sampling_rules?: string | SamplingRulesDocument;
   /** Libraries to patch, as `patch()` takes them (X-Ray's Django setting `PATCH_MODULES`). */
   patch_modules?: PatchRequest;
+  /**
+   * The daemon (`host:port` or `udp:host:port tcp:host:port`) for the X-Ray pipeline the recorder
+   * registers at its first segment when the application has no OpenTelemetry set-up;
+   * `AWS_XRAY_DAEMON_ADDRESS` wins. With the application's own tracer provider, its exporter decides.
+   */
+  daemonAddress?: string;
+  /** Python's spelling of `daemonAddress`. */
+  daemon_address?: string;
 }
 
 export interface BeginSegmentOptions {
@@ -90,7 +98,7 @@ export interface SubsegmentOptions {
 }
 
 /** Options that the X-Ray SDKs take and that belong elsewhere here (the exporter or the provider). */
-const FOREIGN_OPTIONS = ['daemon_address', 'daemonAddress', 'plugins', 'streaming_threshold', 'sampler', 'emitter', 'dynamic_naming'];
+const FOREIGN_OPTIONS = ['plugins', 'streaming_threshold', 'sampler', 'emitter', 'dynamic_naming'];
 
 const INTERNAL: SpanOptions = { kind: SpanKind.INTERNAL };
 const REMOTE: SpanOptions = { kind: SpanKind.CLIENT };
@@ -188,6 +196,8 @@ export class RecorderMethods implements EntityHost {
 
     // The X-Ray Django setting PATCH_MODULES: patched as patch() would.
     if (options.patch_modules !== undefined) this.patch(options.patch_modules);
+    const daemonAddress = options.daemonAddress ?? options.daemon_address;
+    if (daemonAddress !== undefined) this.requestDaemonAddress(daemonAddress);
     for (const key of FOREIGN_OPTIONS) {
       if (key in options) {
         this.logger.warn(`configure: "${key}" has no effect here: the OpenTelemetry SDK setup (exporter, sampler, resource detectors) does that job`);
@@ -633,6 +643,26 @@ export class RecorderMethods implements EntityHost {
       `${operation}(${describe(name)}) has no function to run (Python's "with ${operation === 'inSegment' ? 'in_segment' : 'in_subsegment'}(…)" has no JavaScript form): ` +
         `it is begun and current as with ${begin}, and stays open until ${end}; or pass the function: ${operation}(name, (entity) => { … })`,
     );
+  }
+
+  /** The address goes to the pipeline registered at first use; with any other provider, it cannot. */
+  private requestDaemonAddress(address: unknown): void {
+    if (typeof address !== 'string' || address.trim() === '') {
+      this.logger.warn(`configure: daemon_address ${describe(address)} is not a host:port string; ignored`);
+      return;
+    }
+    if (this.globalTracer !== undefined) {
+      this.logger.warn('configure: daemon_address has no effect: the tracing pipeline is already set up (the first segment was made); configure it before that');
+      return;
+    }
+    const used = this.explicitProvider ?? trace.getTracerProvider();
+    if (!(used instanceof ProxyTracerProvider) || used.getDelegateTracer(TRACER_NAME) !== undefined) {
+      this.logger.warn(
+        "configure: daemon_address has no effect: the tracer provider in use is the application's; give the address to its XRayUdpSpanExporter (daemonAddress) or set AWS_XRAY_DAEMON_ADDRESS",
+      );
+      return;
+    }
+    requestDaemonAddress(address);
   }
 
   private missing(operation: string): void {

@@ -2,6 +2,8 @@ import { ProxyTracerProvider, trace, type Attributes } from '@opentelemetry/api'
 import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
 import type { IdGenerator } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from '../logger.js';
+import { requestedDaemonAddress } from '../recorder/pipeline-hook.js';
+import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress } from '../transport/address.js';
 import { registerXRay, type XRayRegistration } from './register.js';
 
 /**
@@ -60,9 +62,10 @@ export class AutoPipeline {
       return;
     }
     if (!noGlobalProvider()) return;
+    const daemonAddress = this.daemonAddress ?? recorderDaemonAddress(logger);
     try {
       this.registration = registerXRay({
-        daemonAddress: this.daemonAddress,
+        daemonAddress,
         idGenerator: this.ids,
         logger,
         resourceAttributes: this.resourceAttributes,
@@ -75,7 +78,7 @@ export class AutoPipeline {
     }
     logger.info(
       'No OpenTelemetry tracer provider is registered: registered the X-Ray pipeline (X-Ray ids, AsyncLocalStorage context, ' +
-        `X-Ray propagator, export to the daemon at ${process.env.AWS_XRAY_DAEMON_ADDRESS || this.daemonAddress || '127.0.0.1:2000'}).`,
+        `X-Ray propagator, export to the daemon at ${process.env.AWS_XRAY_DAEMON_ADDRESS || daemonAddress || DEFAULT_DAEMON_ADDRESS}).`,
     );
     const provider = this.registration.provider;
     process.on('beforeExit', () => {
@@ -101,6 +104,19 @@ export class AutoPipeline {
     this.registration = undefined;
     this.decided = false;
     if (registration !== undefined) await registration.shutdown();
+  }
+}
+
+/** The recorder's `configure({ daemon_address })`, when it is one; a malformed one is reported and left out. */
+function recorderDaemonAddress(logger: Logger): string | undefined {
+  const address = requestedDaemonAddress();
+  if (address === undefined) return undefined;
+  try {
+    parseDaemonAddress(address);
+    return address;
+  } catch (err) {
+    logger.error(`configure: daemon_address ${JSON.stringify(address)} is ignored: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
   }
 }
 
