@@ -1,7 +1,9 @@
 // The stand-in's verdict must be X-Ray's: documents AWS's own SDKs and developer guide write are
 // taken (some with parts dropped) or refused exactly as X-Ray does, and it says which.
+import { createSocket } from 'node:dgram';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { prepareValidator, validateDatagram, type Verdict } from '../src/local-daemon/validate.js';
 import { datagram, newId, segment } from './fixtures/daemon-harness.js';
@@ -84,18 +86,28 @@ describe('what X-Ray takes with loss, and what it refuses', () => {
     expect(report.warnings).toHaveLength(1);
   });
 
-  it('accepts a document from the X-Ray SDK for Node.js, run here, dropping its hyphenated annotation', () => {
+  it('accepts a document from the X-Ray SDK for Node.js, run here, dropping its hyphenated annotation', async () => {
     const require = createRequire(import.meta.url);
     const AWSXRay = require('aws-xray-sdk-core') as {
       Segment: new (name: string) => { addAnnotation(k: string, v: unknown): void; close(): void; toString(): string };
       setLogger(l: object): void;
+      setDaemonAddress(address: string): void;
     };
     AWSXRay.setLogger({ error() {}, warn() {}, info() {}, debug() {} });
-    const seg = new AWSXRay.Segment('orders-api');
-    seg.addAnnotation('my-annotation', 'blue');
-    seg.close();
-    const report = validateDatagram(`{"format":"json","version":1}\n${seg.toString()}`);
-    expect(report.verdict).toBe('accepted-with-loss');
-    expect(report.warnings).toEqual([expect.stringMatching(/^annotation "my-annotation" will be dropped/)]);
+    // close() sends the segment: to this socket, not to a real daemon a developer may run on 2000.
+    const sink = createSocket('udp4');
+    await new Promise<void>((resolve) => sink.bind(0, '127.0.0.1', resolve));
+    const sent = new Promise<string>((resolve) => sink.once('message', (m) => resolve(m.toString('utf8'))));
+    try {
+      AWSXRay.setDaemonAddress(`127.0.0.1:${(sink.address() as AddressInfo).port}`);
+      const seg = new AWSXRay.Segment('orders-api');
+      seg.addAnnotation('my-annotation', 'blue');
+      seg.close();
+      const report = validateDatagram(await sent);
+      expect(report.verdict).toBe('accepted-with-loss');
+      expect(report.warnings).toEqual([expect.stringMatching(/^annotation "my-annotation" will be dropped/)]);
+    } finally {
+      sink.close();
+    }
   });
 });
