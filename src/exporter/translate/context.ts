@@ -42,7 +42,33 @@ export interface TranslateContext {
   readonly isSegment: boolean;
   readonly options: ResolvedTranslateOptions;
   /** Attribute keys already turned into X-Ray fields by some block. */
-  readonly consumed: Set<string>;
+  readonly consumed: ConsumedKeys;
+}
+
+/**
+ * The attribute keys a span's blocks turned into fields. A span consumes a handful at most (each
+ * block reads a fixed few keys), so a short list searched by identity beats a Set: no hashing,
+ * and no allocation at all for the many spans that consume nothing. Reads like a Set.
+ */
+export class ConsumedKeys implements Iterable<string> {
+  private keys: string[] | undefined = undefined;
+
+  add(key: string): void {
+    if (this.keys === undefined) this.keys = [key];
+    else if (!this.keys.includes(key)) this.keys.push(key);
+  }
+
+  has(key: string): boolean {
+    return this.keys !== undefined && this.keys.includes(key);
+  }
+
+  get size(): number {
+    return this.keys?.length ?? 0;
+  }
+
+  [Symbol.iterator](): Iterator<string> {
+    return (this.keys ?? []).values();
+  }
 }
 
 export function createContext(span: ReadableSpan, isSegment: boolean, options: ResolvedTranslateOptions): TranslateContext {
@@ -54,7 +80,7 @@ export function createContext(span: ReadableSpan, isSegment: boolean, options: R
     resource: span.resource?.attributes ?? {},
     isSegment,
     options,
-    consumed: new Set(),
+    consumed: new ConsumedKeys(),
   };
 }
 

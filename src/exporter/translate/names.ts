@@ -11,7 +11,7 @@ import {
 } from '@opentelemetry/semantic-conventions/incubating';
 import { ATTR_AWS_LOCAL_SERVICE } from '../../common/attributes.js';
 import { NAME_CHARACTERS } from '../../common/names.js';
-import { isAwsApi, isServerLike, peekString, type TranslateContext } from './context.js';
+import { hasAnyKey, isAwsApi, isServerLike, peekString, type TranslateContext } from './context.js';
 import { truncateCodePoints } from './text.js';
 
 // X-Ray (Application Signals) attributes with no semantic-conventions constant; the Collector reads the same keys.
@@ -24,6 +24,10 @@ const FALLBACK_NAME = 'span';
 const UNKNOWN_SERVICE = 'unknown_service';
 
 const VALID_NAME = new RegExp(`^[${NAME_CHARACTERS}]*$`, 'u');
+// Which ASCII characters the rule allows, read off the rule once: most names are ASCII, and a
+// table lookup per character costs far less than a Unicode-property regex.
+const VALID_NAME_CHAR = new RegExp(`^[${NAME_CHARACTERS}]$`, 'u');
+const VALID_ASCII = Uint8Array.from({ length: 0x80 }, (_, c) => (VALID_NAME_CHAR.test(String.fromCharCode(c)) ? 1 : 0));
 const INVALID_NAME_CHAR = new RegExp(`[^${NAME_CHARACTERS}]`, 'gu');
 // Hostname of `scheme://[user[:password]@]host[:port]...`, optionally behind `jdbc:`; brackets of IPv6 literals stay outside the group.
 const URL_HOST = /^(?:jdbc:)?[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?:\[([^\]]*)\]|([^:/?#]*))/;
@@ -34,11 +38,18 @@ const URL_HOST = /^(?:jdbc:)?[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?:\[([^\
  */
 export function sanitizeName(raw: string): string {
   // A string no longer than 200 UTF-16 units has at most 200 code points, so the common case allocates nothing.
-  if (raw.length <= MAX_NAME_CODE_POINTS && VALID_NAME.test(raw)) return raw;
+  if (raw.length <= MAX_NAME_CODE_POINTS && (isValidAscii(raw) || VALID_NAME.test(raw))) return raw;
   const cleaned = raw.replace(INVALID_NAME_CHAR, '');
   return truncateCodePoints(cleaned, MAX_NAME_CODE_POINTS);
 }
 
+function isValidAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80 || VALID_ASCII[c] === 0) return false;
+  }
+  return true;
+}
 
 /**
  * The resource's `service.name`, or undefined when it is missing or is the SDK's
@@ -93,7 +104,22 @@ function placeholderService(ctx: TranslateContext): string {
   return UNKNOWN_SERVICE;
 }
 
+/** Every attribute `remoteName` reads: a span with none of them is named after itself. */
+const REMOTE_NAME_KEYS: ReadonlySet<string> = new Set([
+  ATTR_AWS_REMOTE_SERVICE,
+  ATTR_PEER_SERVICE,
+  ATTR_SERVICE_PEER_NAME,
+  ATTR_AWS_SERVICE,
+  ATTR_RPC_SERVICE,
+  ATTR_DB_NAMESPACE,
+  ATTR_DB_NAME,
+  ATTR_SERVER_ADDRESS,
+  ATTR_HTTP_HOST,
+  ATTR_NET_PEER_NAME,
+]);
+
 function remoteName(ctx: TranslateContext): string {
+  if (!hasAnyKey(ctx, REMOTE_NAME_KEYS)) return ctx.span.name;
   const attrs = ctx.attributes;
   const awsApi = isAwsApi(attrs);
 

@@ -28,6 +28,19 @@ export interface TranslatedSpan {
 }
 
 
+// The last trace id converted: the spans of one trace end, and are exported, together.
+let lastOtelTraceId = '';
+let lastXRayTraceId = '';
+
+/** The X-Ray form of an OTel trace id, or undefined when X-Ray cannot take it. */
+function xrayTraceIdOf(otelTraceId: string): string | undefined {
+  if (otelTraceId === lastOtelTraceId) return lastXRayTraceId;
+  if (!isXRayCompatibleTraceId(otelTraceId)) return undefined;
+  lastXRayTraceId = toXRayTraceId(otelTraceId);
+  lastOtelTraceId = otelTraceId;
+  return lastXRayTraceId;
+}
+
 export function isSampled(span: ReadableSpan): boolean {
   return (span.spanContext().traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
 }
@@ -42,10 +55,10 @@ export function translateSpan(
   lambda: LambdaEnvironment | undefined,
 ): TranslatedSpan | string {
   const sc = span.spanContext();
-  if (!isXRayCompatibleTraceId(sc.traceId) || !isXRaySpanId(sc.spanId)) {
+  const traceId = xrayTraceIdOf(sc.traceId);
+  if (traceId === undefined || !isXRaySpanId(sc.spanId)) {
     return `span "${span.name}" has ids X-Ray cannot accept (trace ${sc.traceId}, span ${sc.spanId})`;
   }
-  const traceId = toXRayTraceId(sc.traceId);
   const parent = span.parentSpanContext;
   let parentId = parent && isXRaySpanId(parent.spanId) ? parent.spanId : undefined;
 

@@ -17,5 +17,8 @@ function isLowSurrogate(c: number): boolean {
 
 /** `host` as it goes into a URL authority: IPv6 literals need brackets, and `%` of a zone id is escaped. */
 export function urlHost(host: string): string {
+  // Every IPv6 address has two colons at least; most hosts have none, and Node's IPv6 check is a huge regex.
+  const colon = host.indexOf(':');
+  if (colon < 0 || host.indexOf(':', colon + 1) < 0) return host;
   return isIP(host) === 6 ? `[${host.replace('%', '%25')}]` : host;
 }
