@@ -18,3 +18,9 @@ export function errorMessage(err: unknown): string {
     return 'an unprintable error';
   }
 }
+
+/** True when `obj` has no enumerable property: `Object.keys(obj).length === 0` without the array. */
+export function isEmptyObject(obj: object): boolean {
+  for (const _ in obj) return false;
+  return true;
+}

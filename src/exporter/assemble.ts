@@ -34,15 +34,30 @@ const SUBSEGMENTS_OVERHEAD = Buffer.byteLength(SUBSEGMENTS_OPEN) + Buffer.byteLe
 class Node {
   /** Children in the batch, in start order; allocated only for nodes that have some. */
   children: Node[] | undefined = undefined;
+  readonly isSegment: boolean;
+  readonly spanId: string;
+  readonly parentId: string | undefined;
+  readonly traceId: string;
+  readonly startSeconds: number;
 
   constructor(
-    readonly t: TranslatedSpan,
-    /** The document object (the `objects` path only reads it); `json` and `bytes` are its text and size. */
-    public body: EntityDocument,
+    t: TranslatedSpan,
+    /**
+     * The document object, kept only for the `objects` path: without it, a batch holds on to
+     * nothing but text, and the objects translation built die young.
+     */
+    public body: EntityDocument | undefined,
+    /** The body's JSON and its UTF-8 size. */
     public json: string,
     public bytes: number,
     readonly index: number,
-  ) {}
+  ) {
+    this.isSegment = t.isSegment;
+    this.spanId = t.spanId;
+    this.parentId = t.parentId;
+    this.traceId = t.traceId;
+    this.startSeconds = t.startSeconds;
+  }
 }
 
 /**
@@ -67,7 +82,7 @@ export function assembleDocuments(
     }
     let prepared: Node | string;
     try {
-      prepared = prepare(span, options, lambda, maxBody, nodes.length);
+      prepared = prepare(span, options, lambda, maxBody, nodes.length, objects);
     } catch (err) {
       // A translator bug (or a value JSON cannot serialize) must cost one span, not the batch.
       prepared = `span "${String(span?.name)}" could not be translated: ${err instanceof Error ? err.message : String(err)}`;
@@ -84,7 +99,7 @@ export function assembleDocuments(
   const documents: AssembledDocument[] = [];
   for (const root of roots) {
     if (root.children !== undefined) compose(root, maxBody, objects, documents);
-    documents.push(independent(root, root.t.parentId, !root.t.isSegment, objects));
+    documents.push(independent(root, root.parentId, !root.isSegment, objects));
   }
   return { documents, unsampled, dropped };
 }
@@ -96,26 +111,27 @@ function prepare(
   lambda: LambdaEnvironment | undefined,
   maxBody: number,
   index: number,
+  objects: boolean,
 ): Node | string {
   const t = translateSpan(span, options, lambda);
   if (typeof t === 'string') return t;
   const json = JSON.stringify(t.body);
   const bytes = Buffer.byteLength(json);
-  if (bytes <= maxBody) return new Node(t, t.body, json, bytes, index);
+  if (bytes <= maxBody) return new Node(t, objects ? t.body : undefined, json, bytes, index);
   const shrunk = shrinkToFit(json, bytes, maxBody);
   if (!shrunk) return `span "${t.body.name}" (${bytes} bytes) cannot be shrunk below ${maxBody} bytes`;
   options.warnings.warn('shrunk', `X-Ray exporter shrank span "${t.body.name}" from ${bytes} to ${shrunk.bytes} bytes to fit one datagram`);
-  return new Node(t, shrunk.doc, shrunk.json, shrunk.bytes, index);
+  return new Node(t, objects ? shrunk.doc : undefined, shrunk.json, shrunk.bytes, index);
 }
 
 /** Attaches each subsegment to its parent when the parent is in the batch; returns the roots. */
 function linkChildren(nodes: Node[]): Node[] {
   const byId = new Map<string, Node>();
-  for (const n of nodes) if (!byId.has(n.t.spanId)) byId.set(n.t.spanId, n);
+  for (const n of nodes) if (!byId.has(n.spanId)) byId.set(n.spanId, n);
   const roots: Node[] = [];
   for (const n of nodes) {
-    const parent = !n.t.isSegment && n.t.parentId !== undefined ? byId.get(n.t.parentId) : undefined;
-    if (parent && parent !== n && parent.t.traceId === n.t.traceId) {
+    const parent = !n.isSegment && n.parentId !== undefined ? byId.get(n.parentId) : undefined;
+    if (parent && parent !== n && parent.traceId === n.traceId) {
       (parent.children ??= []).push(n);
     } else {
       roots.push(n);
@@ -164,7 +180,7 @@ function cutCycles(nodes: readonly Node[], roots: Node[]): void {
 }
 
 function byStart(a: Node, b: Node): number {
-  return a.t.startSeconds - b.t.startSeconds || a.index - b.index;
+  return a.startSeconds - b.startSeconds || a.index - b.index;
 }
 
 /**
@@ -181,21 +197,22 @@ function compose(node: Node, maxBody: number, objects: boolean, out: AssembledDo
     const add = child.bytes + (embedded === '' ? 0 : 1);
     if (bytes + add <= maxBody) {
       embedded += embedded === '' ? child.json : ',' + child.json;
-      if (objects) (objs ??= []).push(child.body);
+      if (objects) (objs ??= []).push(child.body!);
       bytes += add;
     } else {
-      out.push(independent(child, node.t.spanId, true, objects));
+      out.push(independent(child, node.spanId, true, objects));
     }
   }
   if (embedded === '') return;
   node.json = node.json.slice(0, -1) + SUBSEGMENTS_OPEN + embedded + ']}';
   node.bytes = bytes;
-  if (objects) node.body = { ...node.body, subsegments: objs };
+  // The body is this batch's own object, so it takes its subsegments in place (last, as in the JSON).
+  if (objects) node.body!.subsegments = objs;
 }
 
 /** Prefixes the head an independent document needs; ids are validated hex, so no escaping. */
 function independent(node: Node, parentId: string | undefined, asSubsegment: boolean, objects: boolean): AssembledDocument {
-  const traceId = node.t.traceId;
+  const traceId = node.traceId;
   let head = asSubsegment ? `"type":"subsegment","trace_id":"${traceId}"` : `"trace_id":"${traceId}"`;
   if (parentId !== undefined) head += `,"parent_id":"${parentId}"`;
   head += ',';

@@ -68,6 +68,7 @@ import {
 import type { AwsBlock } from '../document.js';
 import { hasAnyKey, isAwsApi, peekString, takeJsonObject, takeString, type TranslateContext } from './context.js';
 import { takeStringAlias } from './read.js';
+import { isEmptyObject } from '../../common/values.js';
 
 // Spellings other instrumentations use that the Collector's awsxrayexporter also reads.
 const ATTR_AWS_REQUEST_ID_CAMEL = 'aws.requestId';
@@ -134,22 +135,27 @@ export interface AwsFields {
  * goes on segments only, as the X-Ray SDKs do; the Collector repeats it on every subsegment, which
  * only costs datagram bytes. Nothing AWS-specific is emitted for a non-AWS `cloud.provider`.
  */
-export function awsFields(ctx: TranslateContext): AwsFields {
+export function awsFields(ctx: TranslateContext): Readonly<AwsFields> {
   const res = resourceAws(ctx.resource);
+  const spanFields = !res.foreignCloud && hasAnyKey(ctx, SPAN_FIELD_KEYS);
+  // Most subsegments get nothing here: no object for them.
+  if (!ctx.isSegment && !spanFields) return NO_FIELDS;
   const out: AwsFields = {};
   if (ctx.isSegment && res.service !== undefined) out.service = { ...res.service };
   if (res.foreignCloud) return out;
 
   const aws: AwsBlock = {};
-  if (hasAnyKey(ctx, SPAN_FIELD_KEYS)) addSpanFields(ctx, aws);
+  if (spanFields) addSpanFields(ctx, aws);
   if (ctx.isSegment) {
     if (aws.account_id === undefined && res.accountId !== undefined) aws.account_id = res.accountId;
     Object.assign(aws, res.fields);
     if (res.origin !== undefined) out.origin = res.origin;
   }
-  if (Object.keys(aws).length > 0) out.aws = aws;
+  if (!isEmptyObject(aws)) out.aws = aws;
   return out;
 }
+
+const NO_FIELDS: Readonly<AwsFields> = Object.freeze({});
 
 /** What a resource contributes to segments; the same for every span of a provider. */
 interface ResourceAws {

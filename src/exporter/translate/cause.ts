@@ -26,7 +26,7 @@ export interface ErrorFlags {
  * the caller's error, 429 also a throttle, 5xx a fault); otherwise a span with status ERROR is
  * a fault. The recorder's explicit `aws.xray.*` booleans override both, either way.
  */
-export function errorFlags(ctx: TranslateContext, httpStatus: number | undefined): ErrorFlags {
+export function errorFlags(ctx: TranslateContext, httpStatus: number | undefined): Readonly<ErrorFlags> {
   let error = false;
   let fault = false;
   let throttle = false;
@@ -41,13 +41,17 @@ export function errorFlags(ctx: TranslateContext, httpStatus: number | undefined
   error = override(ctx, ATTR_XRAY_ERROR, error);
   fault = override(ctx, ATTR_XRAY_FAULT, fault);
   throttle = override(ctx, ATTR_XRAY_THROTTLE, throttle);
-
-  const flags: ErrorFlags = {};
-  if (error) flags.error = true;
-  if (fault) flags.fault = true;
-  if (throttle) flags.throttle = true;
-  return flags;
+  return FLAGS[(error ? 1 : 0) | (fault ? 2 : 0) | (throttle ? 4 : 0)]!;
 }
+
+/** Every combination of the flags, indexed by error | fault << 1 | throttle << 2: one shared, frozen object each, not one per span. */
+const FLAGS: ReadonlyArray<Readonly<ErrorFlags>> = Array.from({ length: 8 }, (_, bits) => {
+  const flags: ErrorFlags = {};
+  if (bits & 1) flags.error = true;
+  if (bits & 2) flags.fault = true;
+  if (bits & 4) flags.throttle = true;
+  return Object.freeze(flags);
+});
 
 /** Only a real boolean overrides (and is consumed); anything else stays an ordinary attribute. */
 function override(ctx: TranslateContext, key: string, derived: boolean): boolean {

@@ -35,7 +35,7 @@ import {
   ATTR_NET_PEER_PORT,
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { HttpBlock, HttpRequest, HttpResponse } from '../document.js';
-import { toNumber } from '../../common/values.js';
+import { isEmptyObject, toNumber } from '../../common/values.js';
 import { hasAnyKey, isAwsApi, isServerLike, type TranslateContext } from './context.js';
 import { stripUrlUserinfo } from './credentials.js';
 import { takeNumberAlias, takeStringAlias } from './read.js';
@@ -139,10 +139,13 @@ export function httpBlock(ctx: TranslateContext): HttpBlock | undefined {
   const contentLength = takeNumberAlias(ctx, CONTENT_LENGTH_KEYS, isContentLength);
   if (contentLength !== undefined) response.content_length = contentLength;
 
+  const hasRequest = !isEmptyObject(request);
+  const hasResponse = status !== undefined || contentLength !== undefined;
+  if (!hasRequest && !hasResponse) return undefined;
   const block: HttpBlock = {};
-  if (Object.keys(request).length > 0) block.request = request;
-  if (Object.keys(response).length > 0) block.response = response;
-  return block.request !== undefined || block.response !== undefined ? block : undefined;
+  if (hasRequest) block.request = request;
+  if (hasResponse) block.response = response;
+  return block;
 }
 
 function takeMethod(ctx: TranslateContext): string | undefined {

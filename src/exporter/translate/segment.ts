@@ -148,8 +148,7 @@ function setTimes(ctx: TranslateContext, doc: EntityDocument): void {
         'X-Ray needs non-negative numbers, so it is replaced by the other time, else the time of export',
     );
   }
-  const fallback = (): number => Date.now() / 1000;
-  doc.start_time = startOk ? start : end !== undefined && endOk ? end : fallback();
+  doc.start_time = startOk ? start : end !== undefined && endOk ? end : Date.now() / 1000;
   if (end === undefined) {
     doc.in_progress = true;
     return;
