@@ -1,5 +1,6 @@
 import type { StackFrame } from '../../document.js';
 import type { RawCause, RawStack } from './index.js';
+import { stackFrame } from './frame.js';
 
 const LINES = /\r?\n/;
 const FRAME_START = /^\s*at\s+/;
@@ -63,23 +64,17 @@ function frame(body: string): StackFrame | undefined {
     const at = body.indexOf(' in ', from);
     if (at < 0) break;
     const method = body.slice(0, at).replace(IL_OFFSET, '');
-    if (method.endsWith(')')) return withFile({ label: method }, body.slice(at + 4).trim());
+    if (method.endsWith(')')) return withFile(method, body.slice(at + 4).trim());
     from = at + 1;
   }
   // No file: the label runs to the last `)`; text after it is noise the Collector also drops.
   const close = body.lastIndexOf(')');
   if (close < 0) return undefined;
-  return { label: body.slice(0, close + 1) };
+  return stackFrame(undefined, undefined, body.slice(0, close + 1));
 }
 
-function withFile(f: StackFrame, location: string): StackFrame {
-  if (location === '') return f;
+function withFile(label: string, location: string): StackFrame | undefined {
+  if (location === '') return stackFrame(undefined, undefined, label);
   const m = FILE_LINE.exec(location);
-  if (m) {
-    if (m[1] !== '') f.path = m[1]!.trim();
-    f.line = Number(m[2]);
-  } else {
-    f.path = location;
-  }
-  return f;
+  return m ? stackFrame(m[1]!.trim(), Number(m[2]), label) : stackFrame(location, undefined, label);
 }

@@ -1,5 +1,6 @@
 import type { StackFrame } from '../../document.js';
 import type { RawStack } from './index.js';
+import { stackFrame } from './frame.js';
 
 const LINES = /\r?\n/;
 const GOROUTINE = /^goroutine \d+ \[[^\]]*\]:\s*$/;
@@ -25,10 +26,8 @@ export function parseGoStack(stacktrace: string): RawStack {
     if (next === undefined) break;
     const loc = LOCATION.exec(next);
     if (!loc) continue;
-    const f: StackFrame = { path: loc[1]!, line: Number(loc[2]) };
-    const label = functionName(fn.trim());
-    if (label !== '') f.label = label;
-    frames.push(f);
+    const f = stackFrame(loc[1]!, Number(loc[2]), functionName(fn.trim()));
+    if (f) frames.push(f);
     i++;
   }
   return { frames };

@@ -15,7 +15,7 @@ export const MAX_CAUSES = 10;
 
 /** What a language parser reads from one stack trace, before limits and clean-up apply. */
 export interface RawStack {
-  /** Most recent call first, whatever order the language prints them in. */
+  /** Most recent call first, whatever order the language prints them in; each made by `stackFrame`. */
   frames: StackFrame[];
   /** Frames the text itself says it left out (Java's `... 5 more`). */
   omitted?: number;
@@ -86,25 +86,10 @@ export function parseStack(stacktrace: string, language: string | undefined): Pa
 }
 
 function limitFrames(frames: StackFrame[], omitted: number | undefined): { frames: StackFrame[]; truncated?: number } {
-  const clean: StackFrame[] = [];
-  let extra = 0;
-  for (const f of frames) {
-    const c = cleanFrame(f);
-    if (c === undefined) continue;
-    if (clean.length < MAX_STACK_FRAMES) clean.push(c);
-    else extra++;
-  }
+  const extra = Math.max(frames.length - MAX_STACK_FRAMES, 0);
+  const kept = extra > 0 ? frames.slice(0, MAX_STACK_FRAMES) : frames;
   const truncated = extra + (omitted !== undefined && Number.isSafeInteger(omitted) && omitted > 0 ? omitted : 0);
-  return truncated > 0 ? { frames: clean, truncated } : { frames: clean };
-}
-
-/** Drops empty fields and any line that is not a JSON-safe integer, so every frame is schema-valid. */
-function cleanFrame(f: StackFrame): StackFrame | undefined {
-  const out: StackFrame = {};
-  if (f.path !== undefined && f.path !== '') out.path = f.path;
-  if (f.line !== undefined && Number.isSafeInteger(f.line) && f.line >= 0) out.line = f.line;
-  if (f.label !== undefined && f.label !== '') out.label = f.label;
-  return out.path === undefined && out.label === undefined ? undefined : out;
+  return truncated > 0 ? { frames: kept, truncated } : { frames: kept };
 }
 
 function limitCauses(raw: RawCause[]): ParsedCause[] {

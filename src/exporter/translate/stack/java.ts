@@ -1,5 +1,6 @@
 import type { StackFrame } from '../../document.js';
 import type { RawCause, RawStack } from './index.js';
+import { stackFrame } from './frame.js';
 
 const LINES = /\r?\n/;
 /**
@@ -41,7 +42,8 @@ export function parseJavaStack(stacktrace: string): RawStack {
     const frameMatch = FRAME.exec(line);
     if (frameMatch) {
       inCauseHeader = false;
-      current.frames.push(frame(frameMatch[1]!, frameMatch[2]!));
+      const f = frame(frameMatch[1]!, frameMatch[2]!);
+      if (f) current.frames.push(f);
       continue;
     }
     const causedBy = CAUSED_BY.exec(line);
@@ -72,21 +74,14 @@ export function parseJavaStack(stacktrace: string): RawStack {
   return top;
 }
 
-function frame(qualified: string, location: string): StackFrame {
+function frame(qualified: string, location: string): StackFrame | undefined {
   // `app//com.x.Main.run` and `java.base/java.lang.Thread.run`: the class loader and module
   // say where the class came from, not which code ran.
   const slash = qualified.lastIndexOf('/');
   const label = slash >= 0 ? qualified.slice(slash + 1) : qualified;
-  const out: StackFrame = { label };
   // `Main.java:12`, `Main.java`, `Native Method`, `Unknown Source`.
   const colon = location.lastIndexOf(':');
-  if (colon >= 0) {
-    const digits = location.slice(colon + 1).trim();
-    const path = location.slice(0, colon).trim();
-    if (path !== '') out.path = path;
-    if (DIGITS.test(digits)) out.line = Number(digits);
-  } else if (location.trim() !== '') {
-    out.path = location.trim();
-  }
-  return out;
+  if (colon < 0) return stackFrame(location.trim(), undefined, label);
+  const digits = location.slice(colon + 1).trim();
+  return stackFrame(location.slice(0, colon).trim(), DIGITS.test(digits) ? Number(digits) : undefined, label);
 }

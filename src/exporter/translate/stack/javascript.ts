@@ -1,5 +1,6 @@
 import type { StackFrame } from '../../document.js';
 import type { RawStack } from './index.js';
+import { stackFrame } from './frame.js';
 
 // Every failing span's stack goes through here, so the V8 form (the one this package's own
 // runtime prints) is read with indexOf and char codes; only the rare forms use regexes.
@@ -78,9 +79,8 @@ function parseV8Body(text: string, start: number, end: number): StackFrame | und
   // a cut-off `f (/a.js:10` (a path may hold parentheses, `Program Files (x86)`, but balanced).
   if (!balanced(text, start, end)) return undefined;
   const marker = asyncMarkerEnd(text, start, end);
-  const frame = parseLocation(text, marker, end, marker === start ? '' : 'async');
-  if (frame.line === undefined && !isText(text, marker, end, '<anonymous>') && !isText(text, marker, end, 'native')) return undefined;
-  return frame;
+  const needsLine = !isText(text, marker, end, '<anonymous>') && !isText(text, marker, end, 'native');
+  return parseLocation(text, marker, end, marker === start ? '' : 'async', needsLine);
 }
 
 /** Where the location starts after V8's `async ` marker (and every space after it) at `start`; `start` without one. */
@@ -92,10 +92,9 @@ function asyncMarkerEnd(text: string, start: number, end: number): number {
 }
 
 function parseGecko(label: string, location: string): StackFrame | undefined {
-  if (location === '[native code]') return label !== '' ? { path: 'native', label } : { path: 'native' };
-  const frame = parseLocation(location, 0, location.length, label);
+  if (location === '[native code]') return stackFrame('native', undefined, label);
   // Without a line number this is an e-mail address in a message, not a frame.
-  return frame.line === undefined ? undefined : frame;
+  return parseLocation(location, 0, location.length, label, true);
 }
 
 /** Index of the `(` that opens the parenthesised group ending at `end - 1`, or -1 (none at or after `start`). */
@@ -141,10 +140,10 @@ function matchingCloseParen(text: string, open: number): number {
 }
 
 /**
- * The frame for the location `text[start, end)` with `label` ('' for none), its fields in the
- * order X-Ray documents list them.
+ * The frame for the location `text[start, end)` with `label` ('' for none); with `needsLine`,
+ * none unless the location ends in a line number.
  */
-function parseLocation(source: string, from: number, to: number, label: string): StackFrame {
+function parseLocation(source: string, from: number, to: number, label: string, needsLine = false): StackFrame | undefined {
   let text = source;
   let start = from;
   let end = to;
@@ -174,11 +173,8 @@ function parseLocation(source: string, from: number, to: number, label: string):
       path = filePath(text.slice(start, end));
     }
   }
-  const frame: StackFrame = {};
-  if (path !== undefined) frame.path = path;
-  if (line !== undefined) frame.line = line;
-  if (label !== '') frame.label = label;
-  return frame;
+  if (needsLine && line === undefined) return undefined;
+  return stackFrame(path, line, label);
 }
 
 /** The location an `eval at …` origin points to, nested origins followed up to `MAX_EVAL_DEPTH`. */

@@ -1,5 +1,6 @@
 import type { StackFrame } from '../../document.js';
 import type { RawCause, RawStack } from './index.js';
+import { stackFrame } from './frame.js';
 
 const LINES = /\r?\n/;
 /** `  File "path", line 3, in func`; the rest is read leniently (see `frame`). */
@@ -40,7 +41,8 @@ export function parsePythonStack(stacktrace: string): RawStack {
     }
     const m = FRAME.exec(line);
     if (m) {
-      block.frames.push(frame(m[1]!, m[2]!));
+      const f = frame(m[1]!, m[2]!);
+      if (f) block.frames.push(f);
       block.header = [];
       afterFrames = true;
       continue;
@@ -70,15 +72,8 @@ export function parsePythonStack(stacktrace: string): RawStack {
  * Lenient about the punctuation between the parts: `line 14 in f` (comma missing) still gives
  * the line and the function, where the Collector drops the frame.
  */
-function frame(path: string, rest: string): StackFrame {
-  const out: StackFrame = {};
-  if (path !== '') out.path = path;
+function frame(path: string, rest: string): StackFrame | undefined {
   const line = LINE_NUMBER.exec(rest);
-  if (line) out.line = Number(line[1]);
   const fn = FUNCTION.exec(rest);
-  if (fn) {
-    const label = fn[1]!.trim();
-    if (label !== '') out.label = label;
-  }
-  return out;
+  return stackFrame(path, line ? Number(line[1]) : undefined, fn ? fn[1]!.trim() : undefined);
 }
