@@ -134,10 +134,15 @@ export function targetsTable(h) {
   );
 }
 
-/** Exporter cost per span against the floor (CPU time, interleaved rounds in one process). */
+/** Exporter cost per span against the floor (CPU time, interleaved rounds in one process); with a "base" source tree, against it too. */
 export function costTable(cost) {
+  const base = cost.shapes.some((s) => s.usPerSpan.base);
   return table(
-    ['Spans', 'exporter µs/span (median)', 'min–max', 'floor µs/span', 'exporter ÷ floor (median)', 'IQR of ÷ floor', 'datagrams/span', 'target'],
+    [
+      'Spans', 'exporter µs/span (median)', 'min–max', 'floor µs/span', 'exporter ÷ floor (median)', 'IQR of ÷ floor',
+      ...(base ? ['base µs/span', 'exporter ÷ base (median)', 'IQR of ÷ base'] : []),
+      'datagrams/span', 'target',
+    ],
     cost.shapes.map((s) => [
       s.title,
       fmtNum(s.usPerSpan.exporter.median),
@@ -145,6 +150,7 @@ export function costTable(cost) {
       fmtNum(s.usPerSpan.floor.median),
       fmtRatio(s.ratioToFloor.median),
       s.ratioToFloor.n > 1 ? `${fmtNum(s.ratioToFloor.q1)}–${fmtNum(s.ratioToFloor.q3)}` : 'n/a',
+      ...(base ? [fmtNum(s.usPerSpan.base.median), fmtRatio(s.ratioToBase.median), s.ratioToBase.n > 1 ? `${fmtNum(s.ratioToBase.q1)}–${fmtNum(s.ratioToBase.q3)}` : 'n/a'] : []),
       fmtNum(s.datagramsPerSpan, 3),
       `≤ ${s.targetUs} µs`,
     ]),

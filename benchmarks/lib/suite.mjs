@@ -154,7 +154,9 @@ export async function runExporterCostJob({ profile, sink, log }) {
   for (const s of r.shapes) {
     log?.(
       `  ${s.id.padEnd(16)} exporter ${s.usPerSpan.exporter.median.toFixed(2)} µs/span (CPU), floor ${s.usPerSpan.floor.median.toFixed(2)}, ` +
-        `× floor ${s.ratioToFloor.median.toFixed(2)}, ${s.datagramsPerSpan.toFixed(3)} datagrams/span`,
+        `× floor ${s.ratioToFloor.median.toFixed(2)}, ` +
+        (s.usPerSpan.base ? `base ${s.usPerSpan.base.median.toFixed(2)} (× base ${s.ratioToBase.median.toFixed(2)}), ` : '') +
+        `${s.datagramsPerSpan.toFixed(3)} datagrams/span`,
     );
   }
   for (const s of r.sizes) log?.(`  ${s.id.padEnd(16)} ${s.ms.median.toFixed(1)} ms (CPU ${s.cpuMs.median.toFixed(1)} ms): ${s.outcome}`);
