@@ -116,11 +116,14 @@ function prepare(
   const t = translateSpan(span, options, lambda);
   if (typeof t === 'string') return t;
   const json = JSON.stringify(t.body);
-  const bytes = Buffer.byteLength(json);
-  if (bytes <= maxBody) return new Node(t, objects ? t.body : undefined, json, bytes, index);
-  const shrunk = shrinkToFit(json, bytes, maxBody);
-  if (!shrunk) return `span "${t.body.name}" (${bytes} bytes) cannot be shrunk below ${maxBody} bytes`;
-  options.warnings.warn('shrunk', `X-Ray exporter shrank span "${t.body.name}" from ${bytes} to ${shrunk.bytes} bytes to fit one datagram`);
+  // Text longer than the limit is too large whatever its encoding: a huge text is not measured
+  // (that would copy it whole first), and its length says "at least".
+  const bytes = json.length <= maxBody ? Buffer.byteLength(json) : undefined;
+  if (bytes !== undefined && bytes <= maxBody) return new Node(t, objects ? t.body : undefined, json, bytes, index);
+  const size = bytes === undefined ? `at least ${json.length}` : String(bytes);
+  const shrunk = shrinkToFit(t.body, maxBody);
+  if (!shrunk) return `span "${t.body.name}" (${size} bytes) cannot be shrunk below ${maxBody} bytes`;
+  options.warnings.warn('shrunk', `X-Ray exporter shrank span "${t.body.name}" from ${size} to ${shrunk.bytes} bytes to fit one datagram`);
   return new Node(t, objects ? shrunk.doc : undefined, shrunk.json, shrunk.bytes, index);
 }
 
