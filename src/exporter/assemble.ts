@@ -4,6 +4,7 @@ import type { ResolvedTranslateOptions } from './translate/context.js';
 import { isSampled, translateSpan, type TranslatedSpan } from './translate/segment.js';
 import { currentLambdaEnvironment, type LambdaEnvironment } from '../common/lambda-env.js';
 import { shrinkToFit } from './shrink.js';
+import { leastBytes, leastShrunkBytes } from './size-bounds.js';
 import { DAEMON_HEADER_BYTES } from '../transport/header.js';
 
 /** A document ready to send: its JSON, serialized exactly once, and (when asked for) the object. */
@@ -104,6 +105,12 @@ export function assembleDocuments(
   return { documents, unsampled, dropped };
 }
 
+/**
+ * Attributes and events above which a span may well be too large for a datagram: its size is
+ * then bounded before it is serialized.
+ */
+const MANY_VALUES = 500;
+
 /** One span translated and serialized, shrunk if it would not fit a datagram on its own. */
 function prepare(
   span: ReadableSpan,
@@ -115,12 +122,23 @@ function prepare(
 ): Node | string {
   const t = translateSpan(span, options, lambda);
   if (typeof t === 'string') return t;
-  const json = JSON.stringify(t.body);
-  // Text longer than the limit is too large whatever its encoding: a huge text is not measured
-  // (that would copy it whole first), and its length says "at least".
-  const bytes = json.length <= maxBody ? Buffer.byteLength(json) : undefined;
-  if (bytes !== undefined && bytes <= maxBody) return new Node(t, objects ? t.body : undefined, json, bytes, index);
-  const size = bytes === undefined ? `at least ${json.length}` : String(bytes);
+  const least = t.valueCount > MANY_VALUES ? leastBytes(t.body) : 0;
+  let size: string;
+  if (least > maxBody) {
+    // Too large for certain, maybe beyond saving: found out without writing megabytes of JSON.
+    const leastShrunk = leastShrunkBytes(t.body);
+    if (leastShrunk > maxBody) {
+      return `span "${t.body.name}" (at least ${least} bytes) cannot be shrunk below ${maxBody} bytes: its metadata keys and shortest values alone take ${leastShrunk}`;
+    }
+    size = `at least ${least}`;
+  } else {
+    const json = JSON.stringify(t.body);
+    // Text longer than the limit is too large whatever its encoding: a huge text is not measured
+    // (that would copy it whole first), and its length says "at least".
+    const bytes = json.length <= maxBody ? Buffer.byteLength(json) : undefined;
+    if (bytes !== undefined && bytes <= maxBody) return new Node(t, objects ? t.body : undefined, json, bytes, index);
+    size = bytes === undefined ? `at least ${json.length}` : String(bytes);
+  }
   const shrunk = shrinkToFit(t.body, maxBody);
   if (!shrunk) return `span "${t.body.name}" (${size} bytes) cannot be shrunk below ${maxBody} bytes`;
   options.warnings.warn('shrunk', `X-Ray exporter shrank span "${t.body.name}" from ${size} to ${shrunk.bytes} bytes to fit one datagram`);

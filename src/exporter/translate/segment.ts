@@ -25,6 +25,8 @@ export interface TranslatedSpan {
   readonly traceId: string;
   /** OTel start time, for ordering siblings. */
   readonly startSeconds: number;
+  /** Attributes and events the span has: how large its document may be, before it is written. */
+  readonly valueCount: number;
 }
 
 
@@ -83,6 +85,7 @@ export function translateSpan(
     parentId,
     traceId,
     startSeconds: body.start_time,
+    valueCount: ctx.keys.length + span.events.length,
   };
 }
 
