@@ -104,6 +104,23 @@ describe('what is sent is what toSegmentDocuments returns', () => {
     }
   });
 
+  it('the same JSON for a batch of every kind: exceptions, oversized spans, parents missing, nested and not', () => {
+    const { spans, root } = smallTrace();
+    const stack = ['Error: boom', ...Array.from({ length: 30 }, (_, i) => `    at fn${i} (/srv/app/file${i}.js:${i + 1}:7)`)].join('\n');
+    spans.push(
+      fakeSpan({ name: 'failed', parentSpanId: root, events: [exceptionEvent('Error', 'boom', stack)] }),
+      fakeSpan({ name: 'failed alone', events: [exceptionEvent('TypeError', 'bad', stack)] }),
+      fakeSpan({ name: 'huge', parentSpanId: root, attributes: { blob: 'b'.repeat(5000) } }),
+      fakeSpan({ name: 'orphan', parentSpanId: spanId() }),
+    );
+    for (const nest of [true, false]) {
+      const withObjects = assemble(spans, { nest, maxDatagramBytes: 2048 }).documents.map((d) => d.json);
+      const jsonOnly = assembleDocuments(spans, resolveTranslateOptions({ nest, maxDatagramBytes: 2048, logger: { debug() {}, info() {}, warn() {}, error() {} } })).documents;
+      const ids = (json: string) => json.replace(/"(id|cause)":"[0-9a-f]{16}"/g, '"$1":"…"'); // exception ids are random
+      expect(jsonOnly.map((d) => ids(d.json))).toEqual(withObjects.map(ids));
+    }
+  });
+
   it('the JSON is exactly JSON.stringify of the document, and its byte count is exact', () => {
     const { spans } = smallTrace();
     spans.push(fakeSpan({ name: 'ünïcödé ✓', attributes: { emoji: '😀'.repeat(10) } }));

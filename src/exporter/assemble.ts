@@ -2,7 +2,8 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { EntityDocument, SegmentDocument } from './document.js';
 import type { ResolvedTranslateOptions } from './translate/context.js';
 import { isSampled, translateSpan, type TranslatedSpan } from './translate/segment.js';
-import { currentLambdaEnvironment, type LambdaEnvironment } from '../common/lambda-env.js';
+import { currentLambdaEnvironment } from '../common/lambda-env.js';
+import { linkChildren, treeOf, type Linkable } from './link.js';
 import { shrinkToFit } from './shrink.js';
 import { leastBytes, leastShrunkBytes } from './size-bounds.js';
 import { DAEMON_HEADER_BYTES } from '../transport/header.js';
@@ -30,178 +31,222 @@ const MAX_HEAD_BYTES = Buffer.byteLength(
 );
 const SUBSEGMENTS_OPEN = ',"subsegments":[';
 const SUBSEGMENTS_OVERHEAD = Buffer.byteLength(SUBSEGMENTS_OPEN) + Buffer.byteLength(']');
+/**
+ * Attributes and events above which a span may well be too large for a datagram: its size is
+ * then bounded before it is serialized.
+ */
+const MANY_VALUES = 500;
+/** Attributes and events above which a span's document is written as soon as it is translated. */
+const LARGE_VALUES = 64;
+/** Trees up to this many spans are first tried as one document written by one JSON.stringify call. */
+const MAX_WHOLE_TREE = 64;
 
-/** One span in the batch: translated, serialized, and (once composed) with its children embedded. */
-class Node {
-  /** Children in the batch, in start order; allocated only for nodes that have some. */
+/** One span in the batch: translated, then serialized, and (once composed) with its children embedded. */
+class Node implements Linkable<Node> {
   children: Node[] | undefined = undefined;
   readonly isSegment: boolean;
   readonly spanId: string;
   readonly parentId: string | undefined;
   readonly traceId: string;
   readonly startSeconds: number;
+  readonly valueCount: number;
+  /** The document object: until the span is serialized, and after that only for the `objects` path. */
+  body: EntityDocument | undefined;
+  /** Whether `json` and `bytes` are written (or the span dropped in trying). */
+  serialized = false;
+  /** The body's JSON and its UTF-8 size, once serialized. */
+  json = '';
+  bytes = 0;
 
   constructor(
     t: TranslatedSpan,
-    /**
-     * The document object, kept only for the `objects` path: without it, a batch holds on to
-     * nothing but text, and the objects translation built die young.
-     */
-    public body: EntityDocument | undefined,
-    /** The body's JSON and its UTF-8 size. */
-    public json: string,
-    public bytes: number,
     readonly index: number,
   ) {
+    this.body = t.body;
     this.isSegment = t.isSegment;
     this.spanId = t.spanId;
     this.parentId = t.parentId;
     this.traceId = t.traceId;
     this.startSeconds = t.startSeconds;
+    this.valueCount = t.valueCount;
   }
 }
 
 /**
- * Spans → the documents to send: translate each span once, serialize each body once, then
- * embed children in their parents (within the size limit) by joining strings, not re-serializing.
+ * Spans → the documents to send: translate each span once; with `nest`, a trace's spans go in one
+ * document, written by one JSON.stringify call when it fits a datagram (the common case: the
+ * fixed cost of each call is a large part of a small document's); otherwise each body is
+ * serialized once (shrunk if need be) and children are embedded in their parents, within the
+ * size limit, by joining text, not by serializing again.
  */
 export function assembleDocuments(
   spans: readonly ReadableSpan[],
   options: ResolvedTranslateOptions,
   { objects = false }: { objects?: boolean } = {},
 ): AssembleResult {
-  const maxBody = options.maxDatagramBytes - DAEMON_HEADER_BYTES - MAX_HEAD_BYTES;
+  const assembler = new Assembler(options, objects);
   const lambda = currentLambdaEnvironment();
   const nodes: Node[] = [];
   let unsampled = 0;
-  let dropped = 0;
 
   for (const span of spans) {
     if (!isSampled(span)) {
       unsampled++;
       continue;
     }
-    let prepared: Node | string;
+    let t: TranslatedSpan | string;
     try {
-      prepared = prepare(span, options, lambda, maxBody, nodes.length, objects);
+      t = translateSpan(span, options, lambda);
     } catch (err) {
-      // A translator bug (or a value JSON cannot serialize) must cost one span, not the batch.
-      prepared = `span "${String(span?.name)}" could not be translated: ${err instanceof Error ? err.message : String(err)}`;
+      // A translator bug must cost one span, not the batch.
+      t = untranslatable(span.name, err);
     }
-    if (typeof prepared === 'string') {
-      dropped++;
-      options.warnings.warn('untranslatable', `X-Ray exporter dropped a span: ${prepared}`);
+    if (typeof t === 'string') {
+      assembler.drop(t);
       continue;
     }
-    nodes.push(prepared);
+    const node = new Node(t, nodes.length);
+    if (!options.nest) assembler.alone(node);
+    // A large document (an exception with its stack, many attributes) is written at once: holding
+    // its objects until the batch is assembled costs more in garbage collection than one call saves.
+    else if (isLarge(t) && !assembler.serialize(node)) continue;
+    else nodes.push(node);
   }
 
-  const roots = options.nest ? linkChildren(nodes) : nodes;
-  const documents: AssembledDocument[] = [];
-  for (const root of roots) {
-    if (root.children !== undefined) compose(root, maxBody, objects, documents);
-    documents.push(independent(root, root.parentId, !root.isSegment, objects));
-  }
-  return { documents, unsampled, dropped };
+  if (options.nest) for (const root of linkChildren(nodes)) assembler.tree(root);
+  return { documents: assembler.documents, unsampled, dropped: assembler.dropped };
 }
 
-/**
- * Attributes and events above which a span may well be too large for a datagram: its size is
- * then bounded before it is serialized.
- */
-const MANY_VALUES = 500;
+function isLarge(t: TranslatedSpan): boolean {
+  return t.body.cause !== undefined || t.valueCount > LARGE_VALUES;
+}
 
-/** One span translated and serialized, shrunk if it would not fit a datagram on its own. */
-function prepare(
-  span: ReadableSpan,
-  options: ResolvedTranslateOptions,
-  lambda: LambdaEnvironment | undefined,
-  maxBody: number,
-  index: number,
-  objects: boolean,
-): Node | string {
-  const t = translateSpan(span, options, lambda);
-  if (typeof t === 'string') return t;
-  const least = t.valueCount > MANY_VALUES ? leastBytes(t.body) : 0;
-  let size: string;
-  if (least > maxBody) {
-    // Too large for certain, maybe beyond saving: found out without writing megabytes of JSON.
-    const leastShrunk = leastShrunkBytes(t.body);
-    if (leastShrunk > maxBody) {
-      return `span "${t.body.name}" (at least ${least} bytes) cannot be shrunk below ${maxBody} bytes: its metadata keys and shortest values alone take ${leastShrunk}`;
+function untranslatable(name: unknown, err: unknown): string {
+  return `span "${String(name)}" could not be translated: ${err instanceof Error ? err.message : String(err)}`;
+}
+
+class Assembler {
+  readonly documents: AssembledDocument[] = [];
+  dropped = 0;
+  private readonly maxBody: number;
+
+  constructor(
+    private readonly options: ResolvedTranslateOptions,
+    private readonly objects: boolean,
+  ) {
+    this.maxBody = options.maxDatagramBytes - DAEMON_HEADER_BYTES - MAX_HEAD_BYTES;
+  }
+
+  drop(reason: string): void {
+    this.dropped++;
+    this.options.warnings.warn('untranslatable', `X-Ray exporter dropped a span: ${reason}`);
+  }
+
+  /** A span sent on its own. */
+  alone(node: Node): void {
+    if (node.serialized || this.serialize(node)) this.documents.push(independent(node, node.parentId, !node.isSegment, this.objects));
+  }
+
+  /** A root and what hangs from it: one document when it fits, else as many as the size limit needs. */
+  tree(root: Node): void {
+    if (root.children === undefined) return this.alone(root);
+    const members = treeOf(root);
+    if (this.whole(root, members)) return;
+    // Span by span: every body serialized (and shrunk) on its own, children embedded while they fit.
+    members.sort((a, b) => a.index - b.index);
+    const kept = members.filter((n) => n.serialized || this.serialize(n));
+    let roots = [root];
+    if (kept.length < members.length) {
+      // A dropped span's children go on their own, as when their parent is not in the batch.
+      for (const n of kept) n.children = undefined;
+      roots = linkChildren(kept);
     }
-    size = `at least ${least}`;
-  } else {
-    const json = JSON.stringify(t.body);
-    // Text longer than the limit is too large whatever its encoding: a huge text is not measured
-    // (that would copy it whole first), and its length says "at least".
-    const bytes = json.length <= maxBody ? Buffer.byteLength(json) : undefined;
-    if (bytes !== undefined && bytes <= maxBody) return new Node(t, objects ? t.body : undefined, json, bytes, index);
-    size = bytes === undefined ? `at least ${json.length}` : String(bytes);
+    for (const r of roots) {
+      if (r.children !== undefined) compose(r, this.maxBody, this.objects, this.documents);
+      this.documents.push(independent(r, r.parentId, !r.isSegment, this.objects));
+    }
   }
-  const shrunk = shrinkToFit(t.body, maxBody);
-  if (!shrunk) return `span "${t.body.name}" (${size} bytes) cannot be shrunk below ${maxBody} bytes`;
-  options.warnings.warn('shrunk', `X-Ray exporter shrank span "${t.body.name}" from ${size} to ${shrunk.bytes} bytes to fit one datagram`);
-  return new Node(t, objects ? shrunk.doc : undefined, shrunk.json, shrunk.bytes, index);
-}
 
-/** Attaches each subsegment to its parent when the parent is in the batch; returns the roots. */
-function linkChildren(nodes: Node[]): Node[] {
-  const byId = new Map<string, Node>();
-  for (const n of nodes) if (!byId.has(n.spanId)) byId.set(n.spanId, n);
-  const roots: Node[] = [];
-  for (const n of nodes) {
-    const parent = !n.isSegment && n.parentId !== undefined ? byId.get(n.parentId) : undefined;
-    if (parent && parent !== n && parent.traceId === n.traceId) {
-      (parent.children ??= []).push(n);
+  /**
+   * The whole tree as one document, written by one JSON.stringify call, when every span in it is of
+   * ordinary size and the result fits: then it is exactly what joining the spans' own text would give.
+   */
+  private whole(root: Node, members: readonly Node[]): boolean {
+    if (members.length > MAX_WHOLE_TREE || members.some((n) => n.serialized)) return false;
+    for (const n of members) if (n.children !== undefined) n.body!.subsegments = n.children.map((c) => c.body!);
+    const head = headText(root, root.parentId, !root.isSegment).length;
+    const doc = withHead(root, root.parentId, !root.isSegment);
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(doc);
+    } catch {
+      // One span cannot be serialized: span by span, it alone is dropped.
+    }
+    // Text longer than the limit is too large whatever its encoding, and is not measured.
+    const bytes = json !== undefined && json.length - head <= this.maxBody ? Buffer.byteLength(json) : Infinity;
+    if (json === undefined || bytes - head > this.maxBody) {
+      for (const n of members) if (n.children !== undefined) delete n.body!.subsegments;
+      return false;
+    }
+    this.documents.push({ doc: this.objects ? doc : undefined, json, bytes });
+    if (!this.objects) for (const n of members) n.body = undefined;
+    return true;
+  }
+
+  /**
+   * Writes the node's JSON, shrinking its body if it would not fit a datagram on its own; false
+   * (with a warning) when the span is dropped instead.
+   */
+  serialize(node: Node): boolean {
+    const body = node.body!;
+    // Also when the span is dropped: a dropped span leaves the batch.
+    node.serialized = true;
+    let reason: string | undefined;
+    try {
+      reason = this.trySerialize(node, body);
+    } catch (err) {
+      // A value JSON cannot serialize must cost one span, not the batch.
+      reason = untranslatable(body.name, err);
+    }
+    if (reason !== undefined) {
+      this.drop(reason);
+      return false;
+    }
+    if (!this.objects) node.body = undefined;
+    return true;
+  }
+
+  private trySerialize(node: Node, body: EntityDocument): string | undefined {
+    const maxBody = this.maxBody;
+    const least = node.valueCount > MANY_VALUES ? leastBytes(body) : 0;
+    let size: string;
+    if (least > maxBody) {
+      // Too large for certain, maybe beyond saving: found out without writing megabytes of JSON.
+      const leastShrunk = leastShrunkBytes(body);
+      if (leastShrunk > maxBody) {
+        return `span "${body.name}" (at least ${least} bytes) cannot be shrunk below ${maxBody} bytes: its metadata keys and shortest values alone take ${leastShrunk}`;
+      }
+      size = `at least ${least}`;
     } else {
-      roots.push(n);
+      const json = JSON.stringify(body);
+      // Text longer than the limit is too large whatever its encoding: a huge text is not measured
+      // (that would copy it whole first), and its length says "at least".
+      const bytes = json.length <= maxBody ? Buffer.byteLength(json) : undefined;
+      if (bytes !== undefined && bytes <= maxBody) {
+        node.json = json;
+        node.bytes = bytes;
+        return undefined;
+      }
+      size = bytes === undefined ? `at least ${json.length}` : String(bytes);
     }
+    const shrunk = shrinkToFit(body, maxBody);
+    if (!shrunk) return `span "${body.name}" (${size} bytes) cannot be shrunk below ${maxBody} bytes`;
+    this.options.warnings.warn('shrunk', `X-Ray exporter shrank span "${body.name}" from ${size} to ${shrunk.bytes} bytes to fit one datagram`);
+    node.body = shrunk.doc;
+    node.json = shrunk.json;
+    node.bytes = shrunk.bytes;
+    return undefined;
   }
-  // Every node has one parent at most, so what hangs from the roots is a forest: counting it needs
-  // no visited set. Hostile or corrupt input can form a parent cycle, which no root reaches.
-  if (countTree(roots) < nodes.length) cutCycles(nodes, roots);
-  for (const n of nodes) if (n.children !== undefined && n.children.length > 1) n.children.sort(byStart);
-  return roots;
-}
-
-function countTree(roots: readonly Node[]): number {
-  let count = 0;
-  const stack = roots.slice();
-  while (stack.length > 0) {
-    const cur = stack.pop()!;
-    count++;
-    if (cur.children !== undefined) for (const c of cur.children) stack.push(c);
-  }
-  return count;
-}
-
-/** Opens every cycle no root reaches: its nodes become roots, detached from their cycle parent. */
-function cutCycles(nodes: readonly Node[], roots: Node[]): void {
-  const reached = new Set<Node>();
-  const mark = (n: Node) => {
-    const stack = [n];
-    while (stack.length > 0) {
-      const cur = stack.pop()!;
-      if (reached.has(cur)) continue;
-      reached.add(cur);
-      if (cur.children !== undefined) for (const c of cur.children) stack.push(c);
-    }
-  };
-  for (const r of roots) mark(r);
-  for (const n of nodes) {
-    if (reached.has(n)) continue;
-    for (const other of nodes) {
-      const i = other.children?.indexOf(n) ?? -1;
-      if (i >= 0) other.children!.splice(i, 1);
-    }
-    roots.push(n);
-    mark(n);
-  }
-}
-
-function byStart(a: Node, b: Node): number {
-  return a.startSeconds - b.startSeconds || a.index - b.index;
 }
 
 /**
@@ -231,19 +276,26 @@ function compose(node: Node, maxBody: number, objects: boolean, out: AssembledDo
   if (objects) node.body!.subsegments = objs;
 }
 
-/** Prefixes the head an independent document needs; ids are validated hex, so no escaping. */
-function independent(node: Node, parentId: string | undefined, asSubsegment: boolean, objects: boolean): AssembledDocument {
+/**
+ * The head an independent document needs (`type`, `trace_id`, `parent_id`) as JSON text. Ids are
+ * validated hex, so nothing needs escaping and the text's length is its byte count.
+ */
+function headText(node: Node, parentId: string | undefined, asSubsegment: boolean): string {
   const traceId = node.traceId;
-  let head = asSubsegment ? `"type":"subsegment","trace_id":"${traceId}"` : `"trace_id":"${traceId}"`;
-  if (parentId !== undefined) head += `,"parent_id":"${parentId}"`;
-  head += ',';
-  let doc: SegmentDocument | undefined;
-  if (objects) {
-    // Same key order as the JSON, so JSON.stringify(doc) === json.
-    const top: Partial<SegmentDocument> = asSubsegment ? { type: 'subsegment', trace_id: traceId } : { trace_id: traceId };
-    if (parentId !== undefined) top.parent_id = parentId;
-    doc = Object.assign(top, node.body) as SegmentDocument;
-  }
-  // The head is ASCII, so its length is its byte count.
-  return { doc, json: '{' + head + node.json.slice(1), bytes: head.length + node.bytes };
+  let text = asSubsegment ? `"type":"subsegment","trace_id":"${traceId}"` : `"trace_id":"${traceId}"`;
+  if (parentId !== undefined) text += `,"parent_id":"${parentId}"`;
+  return text + ',';
+}
+
+/** The node's document object with the head first: the same key order as `headText` and the body's JSON. */
+function withHead(node: Node, parentId: string | undefined, asSubsegment: boolean): SegmentDocument {
+  const top: Partial<SegmentDocument> = asSubsegment ? { type: 'subsegment', trace_id: node.traceId } : { trace_id: node.traceId };
+  if (parentId !== undefined) top.parent_id = parentId;
+  return Object.assign(top, node.body) as SegmentDocument;
+}
+
+/** A serialized node as an independent document: its head, then its JSON. */
+function independent(node: Node, parentId: string | undefined, asSubsegment: boolean, objects: boolean): AssembledDocument {
+  const head = headText(node, parentId, asSubsegment);
+  return { doc: objects ? withHead(node, parentId, asSubsegment) : undefined, json: '{' + head + node.json.slice(1), bytes: head.length + node.bytes };
 }
