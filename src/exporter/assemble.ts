@@ -106,11 +106,15 @@ export function assembleDocuments(
       continue;
     }
     const node = new Node(t, nodes.length);
-    if (!options.nest) assembler.alone(node);
-    // A large document (an exception with its stack, many attributes) is written at once: holding
-    // its objects until the batch is assembled costs more in garbage collection than one call saves.
-    else if (isLarge(t) && !assembler.serialize(node)) continue;
-    else nodes.push(node);
+    if (!options.nest) {
+      assembler.alone(node);
+    } else if (isLarge(t)) {
+      // A large document (an exception with its stack, many attributes) is written at once: holding
+      // its objects until the batch is assembled costs more in garbage collection than one call saves.
+      if (assembler.serialize(node)) nodes.push(node);
+    } else {
+      nodes.push(node);
+    }
   }
 
   if (options.nest) for (const root of linkChildren(nodes)) assembler.tree(root);
@@ -168,8 +172,9 @@ class Assembler {
   }
 
   /**
-   * The whole tree as one document, written by one JSON.stringify call, when every span in it is of
-   * ordinary size and the result fits: then it is exactly what joining the spans' own text would give.
+   * The whole tree as one document, written by one JSON.stringify call, when none of its spans was
+   * written already (large ones are) and the result fits: then it is exactly the text that joining
+   * the spans' own JSON would give, since every child fits.
    */
   private whole(root: Node, members: readonly Node[]): boolean {
     if (members.length > MAX_WHOLE_TREE || members.some((n) => n.serialized)) return false;
