@@ -223,15 +223,15 @@ class Assembler {
 
   private trySerialize(node: Node, body: EntityDocument): string | undefined {
     const maxBody = this.maxBody;
-    const least = node.valueCount > MANY_VALUES ? leastBytes(body) : 0;
+    const least = node.valueCount > MANY_VALUES ? leastBytes(body, maxBody) : 0;
     let size: string;
     if (least > maxBody) {
       // Too large for certain, maybe beyond saving: found out without writing megabytes of JSON.
-      const leastShrunk = leastShrunkBytes(body);
+      const leastShrunk = leastShrunkBytes(body, maxBody);
       if (leastShrunk > maxBody) {
-        return `span "${body.name}" (at least ${least} bytes) cannot be shrunk below ${maxBody} bytes: its metadata keys and shortest values alone take ${leastShrunk}`;
+        return `span "${body.name}" cannot be shrunk below ${maxBody} bytes: its metadata keys and their shortest values alone take more`;
       }
-      size = `at least ${least}`;
+      size = `over ${maxBody}`;
     } else {
       const json = JSON.stringify(body);
       // Text longer than the limit is too large whatever its encoding: a huge text is not measured
