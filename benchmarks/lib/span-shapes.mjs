@@ -55,20 +55,26 @@ export function ordinarySpans(units) {
   return spans();
 }
 
-/** A Node.js stack trace of `frames` frames, as `Error.stack` prints it. */
-export function nodeStack(message, frames) {
+/**
+ * A Node.js stack trace of `frames` frames, as `Error.stack` prints it; `variant` moves the
+ * frames' lines, so that different variants are different stacks.
+ */
+export function nodeStack(message, frames, variant = 0) {
   const lines = [`Error: ${message}`];
-  for (let i = 0; i < frames; i++) lines.push(`    at handler${i} (/srv/app/src/module-${i % 7}.js:${20 + i}:${5 + (i % 11)})`);
+  for (let i = 0; i < frames; i++) lines.push(`    at handler${i} (/srv/app/src/module-${i % 7}.js:${20 + i + variant}:${5 + (i % 11)})`);
   return lines.join('\n');
 }
 
-/** Spans that failed: status ERROR and one recorded exception with a `frames`-frame stack. */
-export function exceptionSpans(count, frames = 20) {
+/**
+ * Spans that failed: status ERROR and one recorded exception with a `frames`-frame stack. The
+ * messages differ; the stacks are the same frames unless `distinct`, when every span's differ.
+ */
+export function exceptionSpans(count, frames = 20, { distinct = false } = {}) {
   const { tracer, spans } = recorder();
   for (let n = 0; n < count; n++) {
     const span = tracer.startSpan('charge', { kind: SpanKind.INTERNAL, attributes: { 'order.id': n } }, ROOT_CONTEXT);
     const err = new TypeError(`cannot read properties of undefined (reading 'total') #${n}`);
-    err.stack = nodeStack(err.message, frames);
+    err.stack = nodeStack(err.message, frames, distinct ? n : 0);
     span.recordException(err);
     span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
     span.end();

@@ -5,6 +5,7 @@ import { isSampled, translateSpan, type TranslatedSpan } from './translate/segme
 import { currentLambdaEnvironment } from '../common/lambda-env.js';
 import { linkChildren, treeOf, type Linkable } from './link.js';
 import { shrinkToFit } from './shrink.js';
+import { stringifyBody } from './serialize-body.js';
 import { leastBytes, leastShrunkBytes } from './size-bounds.js';
 import { DAEMON_HEADER_BYTES } from '../transport/header.js';
 
@@ -233,7 +234,7 @@ class Assembler {
       }
       size = `over ${maxBody}`;
     } else {
-      const json = JSON.stringify(body);
+      const json = stringifyBody(body);
       // Text longer than the limit is too large whatever its encoding: a huge text is not measured
       // (that would copy it whole first), and its length says "at least".
       const bytes = json.length <= maxBody ? Buffer.byteLength(json) : undefined;

@@ -4,6 +4,7 @@ import { parseGoStack } from './go.js';
 import { parseJavaStack } from './java.js';
 import { parseJavaScriptStack } from './javascript.js';
 import { parsePythonStack } from './python.js';
+import { MAX_MEMO_STACK_CHARS, StackMemo, fingerprint, shareFrames } from './memo.js';
 
 /** X-Ray's SDKs keep this many frames per exception; the rest is only counted. */
 export const MAX_STACK_FRAMES = 50;
@@ -50,27 +51,60 @@ export interface ParsedStack {
 
 type Parser = (stacktrace: string) => RawStack;
 
+/** A stack format: its parser, and the results it gave lately (see `StackMemo`). */
+interface StackFormat {
+  readonly parse: Parser;
+  readonly memo: StackMemo<ParsedStack>;
+}
+
+const format = (parse: Parser): StackFormat => ({ parse, memo: new StackMemo<ParsedStack>() });
+const JAVA = format(parseJavaStack);
+const JAVASCRIPT = format(parseJavaScriptStack);
+
 // A Map, not an object literal: the language comes from telemetry and may be `constructor`.
-const PARSERS: ReadonlyMap<string, Parser> = new Map([
-  ['java', parseJavaStack],
+const FORMATS: ReadonlyMap<string, StackFormat> = new Map([
+  ['java', JAVA],
   // The JVM languages and PHP's OTel SDK print Java's format.
-  ['kotlin', parseJavaStack],
-  ['php', parseJavaStack],
-  ['python', parsePythonStack],
-  ['dotnet', parseDotnetStack],
-  ['go', parseGoStack],
+  ['kotlin', JAVA],
+  ['php', JAVA],
+  ['python', format(parsePythonStack)],
+  ['dotnet', format(parseDotnetStack)],
+  ['go', format(parseGoStack)],
 ]);
+
+/** Where V8's frame lines start: every one is `    at …`, after the `Type: message` lines. */
+const V8_FIRST_FRAME = '\n    at ';
 
 const TYPE_NAME = /^[\p{L}_$][\p{L}\p{N}_$.`+<>[\],\\/-]*$/u;
 
 /**
  * Parses `exception.stacktrace` in the format of the resource's `telemetry.sdk.language`
  * (anything unknown is read as V8's, this package's own runtime). Never throws: text that is
- * not a stack trace gives no frames.
+ * not a stack trace gives no frames. A stack seen again is not parsed again: that result is
+ * shared with other calls for the same stack, frozen, and its frame lists carry their JSON
+ * (`sharedFramesJson`).
  */
 export function parseStack(stacktrace: string, language: string | undefined): ParsedStack {
   if (stacktrace === '') return { frames: [] };
-  const parser = (language !== undefined ? PARSERS.get(language.toLowerCase()) : undefined) ?? parseJavaScriptStack;
+  const fmt = (language !== undefined ? FORMATS.get(language.toLowerCase()) : undefined) ?? JAVASCRIPT;
+  if (stacktrace.length > MAX_MEMO_STACK_CHARS) return parseWith(fmt.parse, stacktrace);
+  let key = stacktrace;
+  if (fmt === JAVASCRIPT) {
+    // V8's parser reads each line on its own, so when the message lines give no frame, the frame
+    // lines alone decide the result: one code path failing with different messages (an id, a
+    // value) is one memo entry.
+    const first = stacktrace.indexOf(V8_FIRST_FRAME);
+    if (first > 0 && parseJavaScriptStack(stacktrace.slice(0, first)).frames.length === 0) key = stacktrace.slice(first + 1);
+  }
+  const print = fingerprint(key);
+  const known = fmt.memo.get(key, print);
+  if (known !== undefined) return known;
+  const parsed = parseWith(fmt.parse, key);
+  if (fmt.memo.worthKeeping(print)) fmt.memo.set(key, print, shared(parsed));
+  return parsed;
+}
+
+function parseWith(parser: Parser, stacktrace: string): ParsedStack {
   let raw: RawStack;
   try {
     raw = parser(stacktrace);
@@ -83,6 +117,16 @@ export function parseStack(stacktrace: string, language: string | undefined): Pa
   if (top.truncated !== undefined) out.truncated = top.truncated;
   if (raw.causes && raw.causes.length > 0) out.causes = limitCauses(raw.causes);
   return out;
+}
+
+function shared(parsed: ParsedStack): ParsedStack {
+  shareFrames(parsed.frames);
+  for (const cause of parsed.causes ?? []) {
+    shareFrames(cause.frames);
+    Object.freeze(cause);
+  }
+  if (parsed.causes) Object.freeze(parsed.causes);
+  return Object.freeze(parsed);
 }
 
 function limitFrames(frames: StackFrame[], omitted: number | undefined): { frames: StackFrame[]; truncated?: number } {

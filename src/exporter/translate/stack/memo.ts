@@ -1,0 +1,163 @@
+import type { StackFrame } from '../../document.js';
+
+/**
+ * Stack texts longer than this are parsed every time: a memo entry keeps its key alive, and the
+ * memo's memory must stay small whatever the application throws.
+ */
+export const MAX_MEMO_STACK_CHARS = 16_384;
+/** Entries per generation; two generations are kept. */
+const GENERATION_ENTRIES = 256;
+/** Characters of stack text per generation (with the entry count, this bounds the memo at a few MB). */
+const GENERATION_CHARS = 512 * 1024;
+
+/** Texts with the same fingerprint kept per generation; a full bucket takes no more. */
+const BUCKET_ENTRIES = 8;
+/** Fingerprints of texts seen once that are remembered. */
+const SEEN_PRINTS = 1024;
+/** Characters a fingerprint reads at the end of each line. */
+const LINE_END_CHARS = 12;
+
+interface Entry<V> {
+  readonly key: string;
+  readonly value: V;
+}
+
+/**
+ * Recent parse results by stack text. A failing service fails the same way again and again (a
+ * dependency down, a bad input on one code path), and its stack texts then repeat frame for frame
+ * even when the messages differ; parsing and serializing 20 frames costs far more than looking
+ * the text up.
+ *
+ * Every stack text is a new string, so a `Map` keyed by the text would hash all of it on every
+ * lookup, which costs a third of parsing it. Entries are found by a fingerprint of a few of its
+ * characters instead, and confirmed by comparing the texts (a memory compare, stopping at the
+ * first difference). Two generations instead of an LRU list: a hit needs no bookkeeping, and
+ * what has not been hit for a generation is forgotten.
+ */
+export class StackMemo<V> {
+  private young = new Map<number, Entry<V>[]>();
+  private old = new Map<number, Entry<V>[]>();
+  private youngEntries = 0;
+  private youngChars = 0;
+  /** Fingerprints of texts looked up once and not kept. */
+  private seen = new Set<number>();
+
+  get(key: string, print: number): V | undefined {
+    const hit = find(this.young.get(print), key);
+    if (hit !== undefined) return hit;
+    const aged = find(this.old.get(print), key);
+    if (aged !== undefined) this.add(print, key, aged);
+    return aged;
+  }
+
+  /**
+   * Whether a result for a text with this fingerprint is worth keeping: only from its second
+   * sighting on. A text seen once is most likely never seen again, and keeping it would cost its
+   * memory, and the garbage collector's time, for nothing.
+   */
+  worthKeeping(print: number): boolean {
+    if (this.seen.delete(print)) return true;
+    if (this.seen.size >= SEEN_PRINTS) this.seen.clear();
+    this.seen.add(print);
+    return false;
+  }
+
+  set(key: string, print: number, value: V): void {
+    this.add(print, key, value);
+  }
+
+  private add(print: number, key: string, value: V): void {
+    if (this.youngEntries >= GENERATION_ENTRIES || this.youngChars + key.length > GENERATION_CHARS) {
+      this.old = this.young;
+      this.young = new Map();
+      this.youngEntries = 0;
+      this.youngChars = 0;
+    }
+    let bucket = this.young.get(print);
+    if (bucket === undefined) this.young.set(print, (bucket = []));
+    else if (bucket.length >= BUCKET_ENTRIES) return;
+    bucket.push({ key, value });
+    this.youngEntries++;
+    this.youngChars += key.length;
+  }
+}
+
+function find<V>(bucket: readonly Entry<V>[] | undefined, key: string): V | undefined {
+  if (bucket === undefined) return undefined;
+  for (const entry of bucket) if (entry.key === key) return entry.value;
+  return undefined;
+}
+
+/**
+ * A hash of the text's length and the last `LINE_END_CHARS` characters of each line. Stack lines
+ * end in what tells frames of one code path apart (`file.js:12:5)`, `File.java:12)`,
+ * `line 12, in f`, `file.go:12 +0x1d`), so texts that differ mostly differ there; texts that
+ * share a fingerprint anyway are told apart by comparing them.
+ */
+export function fingerprint(text: string): number {
+  const n = text.length;
+  let h = n;
+  let lineEnd = text.indexOf('\n');
+  let from = 0;
+  for (;;) {
+    const stop = lineEnd < 0 ? n : lineEnd;
+    for (let i = Math.max(from, stop - LINE_END_CHARS); i < stop; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+    if (lineEnd < 0) return h;
+    from = lineEnd + 1;
+    lineEnd = text.indexOf('\n', from);
+  }
+}
+
+// The JSON of memoized frame lists, written once when the list is made. A WeakMap, not a field on
+// the array: the documents' types stay plain, and a list made any other way simply has none.
+const frameListJson = new WeakMap<readonly StackFrame[], string>();
+
+/**
+ * Makes a parsed frame list shareable between documents: frozen (a memoized list goes into every
+ * document with that stack; nothing may change it in one), with its JSON text kept for the
+ * serializer.
+ */
+export function shareFrames(frames: StackFrame[]): StackFrame[] {
+  for (const frame of frames) Object.freeze(frame);
+  Object.freeze(frames);
+  frameListJson.set(frames, framesJson(frames));
+  return frames;
+}
+
+/** The JSON text of a shared frame list (exactly `JSON.stringify(frames)`), if it is one. */
+export function sharedFramesJson(frames: readonly StackFrame[]): string | undefined {
+  return frameListJson.get(frames);
+}
+
+/**
+ * `JSON.stringify(frames)` for frames made by `stackFrame` (those keys, in that order), written
+ * directly: a frame's strings rarely need escaping, and JSON.stringify's cost per object is most
+ * of what serializing a stack costs.
+ */
+export function framesJson(frames: readonly StackFrame[]): string {
+  const parts = new Array<string>(frames.length);
+  for (let i = 0; i < frames.length; i++) {
+    const { path, line, label } = frames[i]!;
+    let fields = '';
+    if (path !== undefined) fields = '"path":' + quote(path);
+    if (line !== undefined) fields += (fields === '' ? '"line":' : ',"line":') + line;
+    if (label !== undefined) fields += (fields === '' ? '"label":' : ',"label":') + quote(label);
+    parts[i] = '{' + fields + '}';
+  }
+  // join writes one flat string; a kept text built by `+=` would stay a tree of small strings
+  // that every use walks again and the garbage collector traces.
+  return '[' + parts.join(',') + ']';
+}
+
+function quote(text: string): string {
+  return needsEscape(text) ? JSON.stringify(text) : '"' + text + '"';
+}
+
+/** Whether JSON.stringify escapes anything in the text: a quote, a backslash, a control character or a surrogate (a lone one). */
+function needsEscape(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return true;
+  }
+  return false;
+}
