@@ -4,7 +4,7 @@ import type { EntityDocument, StackFrame } from '../src/exporter/document.js';
 import { stringifyBody } from '../src/exporter/serialize-body.js';
 import { parseStack } from '../src/exporter/translate/stack/index.js';
 import { parseJavaScriptStack } from '../src/exporter/translate/stack/javascript.js';
-import { MAX_MEMO_STACK_CHARS, framesJson, sharedFramesJson } from '../src/exporter/translate/stack/memo.js';
+import { MAX_MEMO_STACK_CHARS, sharedFramesJson } from '../src/exporter/translate/stack/memo.js';
 
 // The exporter keeps recent stacks' parsed frames (and their JSON) so that a service failing the
 // same way again pays for its frames once. Everything here checks that keeping them changes
@@ -105,26 +105,6 @@ describe('a stack seen again', () => {
         }
       }),
       { numRuns: 200 },
-    );
-  });
-});
-
-describe('framesJson', () => {
-  const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.constantFrom('"', '\\', '\u0000', '\ud800', 'a\udc00b', '\u2028'));
-  const frame = fc.record({ path: text, line: fc.nat(), label: text }, { requiredKeys: [] });
-
-  it('is exactly JSON.stringify of the frames, escapes and lone surrogates included', () => {
-    fc.assert(
-      fc.property(fc.array(frame, { maxLength: 10 }), (frames) => {
-        // Frames have their keys in the order stackFrame gives them: path, line, label.
-        const ordered = frames.map(({ path, line, label }) => ({
-          ...(path !== undefined ? { path } : {}),
-          ...(line !== undefined ? { line } : {}),
-          ...(label !== undefined ? { label } : {}),
-        }));
-        expect(framesJson(ordered)).toBe(JSON.stringify(ordered));
-      }),
-      { numRuns: 500 },
     );
   });
 });

@@ -120,44 +120,11 @@ const frameListJson = new WeakMap<readonly StackFrame[], string>();
 export function shareFrames(frames: StackFrame[]): StackFrame[] {
   for (const frame of frames) Object.freeze(frame);
   Object.freeze(frames);
-  frameListJson.set(frames, framesJson(frames));
+  frameListJson.set(frames, JSON.stringify(frames));
   return frames;
 }
 
 /** The JSON text of a shared frame list (exactly `JSON.stringify(frames)`), if it is one. */
 export function sharedFramesJson(frames: readonly StackFrame[]): string | undefined {
   return frameListJson.get(frames);
-}
-
-/**
- * `JSON.stringify(frames)` for frames made by `stackFrame` (those keys, in that order), written
- * directly: a frame's strings rarely need escaping, and JSON.stringify's cost per object is most
- * of what serializing a stack costs.
- */
-export function framesJson(frames: readonly StackFrame[]): string {
-  const parts = new Array<string>(frames.length);
-  for (let i = 0; i < frames.length; i++) {
-    const { path, line, label } = frames[i]!;
-    let fields = '';
-    if (path !== undefined) fields = '"path":' + quote(path);
-    if (line !== undefined) fields += (fields === '' ? '"line":' : ',"line":') + line;
-    if (label !== undefined) fields += (fields === '' ? '"label":' : ',"label":') + quote(label);
-    parts[i] = '{' + fields + '}';
-  }
-  // join writes one flat string; a kept text built by `+=` would stay a tree of small strings
-  // that every use walks again and the garbage collector traces.
-  return '[' + parts.join(',') + ']';
-}
-
-function quote(text: string): string {
-  return needsEscape(text) ? JSON.stringify(text) : '"' + text + '"';
-}
-
-/** Whether JSON.stringify escapes anything in the text: a quote, a backslash, a control character or a surrogate (a lone one). */
-function needsEscape(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return true;
-  }
-  return false;
 }
