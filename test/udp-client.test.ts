@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createSocket, type RemoteInfo, type Socket, type SocketType } from 'node:dgram';
+import { createSocket, Socket, type RemoteInfo, type SocketType } from 'node:dgram';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -139,12 +139,12 @@ function failingLookup(code: string): LookupFunction & { calls: string[] } {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function canUseIPv6Loopback(): Promise<boolean> {
-  const socket = createSocket('udp6');
+async function canBind(type: SocketType, host: string): Promise<boolean> {
+  const socket = createSocket(type);
   try {
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
-      socket.bind(0, '::1', () => resolve());
+      socket.bind(0, host, () => resolve());
     });
     return true;
   } catch {
@@ -160,9 +160,33 @@ async function canUseIPv6Loopback(): Promise<boolean> {
   }
 }
 
-const hasIPv6 = await canUseIPv6Loopback();
+const hasIPv6 = await canBind('udp6', '::1');
+// Linux routes all of 127.0.0.0/8 to loopback; elsewhere a second loopback address may not exist.
+const hasSecondLoopback = await canBind('udp4', '127.0.0.2');
+
+type ConnectCallback = (err?: Error) => void;
+
+/**
+ * Replaces `connect` on every dgram socket: `behave` gets the real one (bound to the socket) and
+ * the arguments the client passed.
+ */
+type Connect = (port: number, address: string, cb: ConnectCallback) => void;
+function replaceConnect(behave: (real: Connect, ...args: Parameters<Connect>) => void) {
+  const real = Socket.prototype.connect;
+  return vi
+    .spyOn(Socket.prototype, 'connect')
+    .mockImplementation(function (this: Socket, port: number, address?: unknown, cb?: unknown) {
+      behave(real.bind(this) as Connect, port, address as string, cb as ConnectCallback);
+    });
+}
+
+/** The real `connect`, calling back `ms` later: a long window in which the socket is connecting. */
+const slowConnect = (ms: number) =>
+  replaceConnect((real, port, address, cb) => real(port, address, (err) => setTimeout(() => cb(err), ms)));
 
 afterEach(async () => {
+  vi.restoreAllMocks();
+  vi.useRealTimers();
   await Promise.all([...clients].map((c) => c.close()));
   clients.clear();
   await Promise.all([...openSockets].map(closeSocket));
@@ -471,6 +495,128 @@ describe('UdpClient.close', () => {
     expect(calledBack).toBe(true);
     expect(c.stats()).toMatchObject({ datagramsSent: 0, dropped: 2 });
   });
+});
+
+describe('UdpClient connects its socket to the daemon, losing and failing nothing on the way', () => {
+  const docs = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => doc(from + i));
+  const texts = (received: Received[]) => received.map((r) => r.data.toString());
+
+  it('the first datagram goes at once; those sent while the socket then connects wait, and all arrive in order', async () => {
+    const daemon = await receiver();
+    const connect = slowConnect(20);
+    const c = client('127.0.0.1', daemon.port);
+
+    await send(c, [doc(0)]);
+    // Idle after its first datagram, the socket has begun to connect: these 60 wait for it.
+    expect(connect).toHaveBeenCalledTimes(1);
+    await Promise.all(Array.from({ length: 30 }, (_, i) => send(c, [doc(1 + 2 * i), doc(2 + 2 * i)])));
+    await send(c, [doc(61)]);
+
+    expect(c.stats()).toMatchObject({ datagramsSent: 62, sendErrors: {}, dropped: 0 });
+    const received = await daemon.waitFor(62);
+    expect(texts(received)).toEqual(docs(0, 62));
+    expect(new Set(received.map((r) => r.from.port)).size).toBe(1);
+    expect(connect).toHaveBeenCalledTimes(1);
+  });
+
+  it('holds at most 1000 datagrams while the socket connects; the rest are dropped, counted and warned about once', async () => {
+    const daemon = await receiver();
+    slowConnect(20);
+    const logger = recordingLogger();
+    const c = client('127.0.0.1', daemon.port, { logger });
+
+    await send(c, [doc(0)]);
+    const batch = docs(1, 601);
+    const done = [send(c, batch), send(c, batch), send(c, batch)];
+    expect(c.stats().dropped).toBe(800);
+    expect(logger.warnings).toEqual([expect.stringContaining('connecting')]);
+    await Promise.all(done);
+    expect(c.stats()).toMatchObject({ datagramsSent: 1001, dropped: 800, sendErrors: {} });
+  });
+
+  it('a socket that cannot connect sends with the address each time, and tries to connect again 5 s later', async () => {
+    const daemon = await receiver();
+    const connect = replaceConnect((_real, _port, _address, cb) => {
+      process.nextTick(() => cb(Object.assign(new Error('connect EPERM (refused by the test)'), { code: 'EPERM' })));
+    });
+    const logger = recordingLogger();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const c = client('127.0.0.1', daemon.port, { logger });
+
+    for (let i = 0; i < 5; i++) await send(c, [doc(i)]);
+    expect(texts(await daemon.waitFor(5))).toEqual(docs(0, 5));
+    expect(c.stats()).toMatchObject({ datagramsSent: 5, sendErrors: {}, dropped: 0 });
+    expect(logger.warnings).toEqual([expect.stringContaining('cannot connect')]);
+    expect(logger.warnings[0]).toContain('EPERM');
+    expect(connect).toHaveBeenCalledTimes(1);
+
+    connect.mockRestore();
+    vi.setSystemTime(Date.now() + 5_000);
+    await send(c, [doc(5)]); // idle afterwards: connects, for real this time
+    for (let i = 6; i < 10; i++) await send(c, [doc(i)]);
+    expect(texts(await daemon.waitFor(10))).toEqual(docs(0, 10));
+    expect(c.stats()).toMatchObject({ datagramsSent: 10, sendErrors: {}, dropped: 0 });
+    expect(logger.errors).toEqual([]);
+  });
+
+  it('nothing listens yet: ECONNREFUSED is counted and warned about once, and the same socket delivers once the daemon starts', async () => {
+    const port = await unusedPort();
+    const logger = recordingLogger();
+    const c = client('127.0.0.1', port, { logger });
+
+    // A connected socket hears the host's "port unreachable" answers, in a send callback or as an
+    // 'error' from the receiving side; the pause lets each answer come back before the next send.
+    let sent = 0;
+    while (sent < 200 && (c.stats().sendErrors.ECONNREFUSED ?? 0) < 3) {
+      await send(c, [doc(sent++)]);
+      await sleep(2);
+    }
+    const refused = c.stats().sendErrors.ECONNREFUSED ?? 0;
+    expect(refused).toBeGreaterThanOrEqual(3);
+    expect(logger.warnings).toEqual([expect.stringContaining('is the daemon running?')]);
+    expect(logger.errors).toEqual([]);
+
+    const daemon = await receiver('udp4', '127.0.0.1', port);
+    for (let i = 0; i < 5; i++) await send(c, [doc(1000 + i)]);
+    const received = await daemon.waitFor(5);
+    expect(texts(received)).toEqual(docs(1000, 1005));
+    expect(new Set(received.map((r) => r.from.port)).size).toBe(1);
+
+    // Each datagram is either sent or refused, never both: a refusal heard afterwards un-counts a send.
+    const stats = c.stats();
+    expect(stats.datagramsSent + (stats.sendErrors.ECONNREFUSED ?? 0)).toBe(sent + 5);
+    expect(stats.sendErrors).toEqual({ ECONNREFUSED: stats.sendErrors.ECONNREFUSED });
+    expect(stats.datagramsSent).toBeGreaterThanOrEqual(5);
+    expect(logger.warnings).toHaveLength(1);
+  });
+
+  it.skipIf(!hasSecondLoopback)(
+    'when the hostname re-resolves elsewhere, every later datagram goes to the new address, in order',
+    async () => {
+      const oldDaemon = await receiver('udp4', '127.0.0.1');
+      const newDaemon = await receiver('udp4', '127.0.0.2', oldDaemon.port);
+      let answer = '127.0.0.1';
+      const lookup = countingLookup(() => answer);
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const c = client('xray-daemon', oldDaemon.port, { lookup, refreshMs: 1_000 });
+
+      for (let i = 0; i < 3; i++) await send(c, [doc(i)]); // connected to 127.0.0.1 by now
+      answer = '127.0.0.2';
+      vi.setSystemTime(Date.now() + 1_000);
+      await send(c, [doc(3)]); // starts the lookup and, not waiting for it, goes to the old address
+      await lookup.answered(2);
+
+      // A burst, then one at a time: the new socket connects between them.
+      await Promise.all(docs(4, 10).map((d) => send(c, [d])));
+      for (let i = 10; i < 15; i++) await send(c, [doc(i)]);
+
+      expect(texts(await oldDaemon.waitFor(4))).toEqual(docs(0, 4));
+      expect(texts(await newDaemon.waitFor(11))).toEqual(docs(4, 15));
+      expect(c.stats()).toMatchObject({ datagramsSent: 15, sendErrors: {}, dropped: 0 });
+      await sleep(20);
+      expect(oldDaemon.received).toHaveLength(4);
+    },
+  );
 });
 
 describe('UdpClient never keeps the process alive', () => {

@@ -24,7 +24,7 @@ export interface UdpClientOptions {
 export interface UdpClientStats {
   /** Datagrams the socket took, less those the host refused afterwards (see `sendErrors`). */
   datagramsSent: number;
-  /** Bytes the socket took (a datagram refused afterwards stays counted: which one it was is unknown). */
+  /** Bytes in `datagramsSent` (a refused datagram is taken to be the socket's latest). */
   bytesSent: number;
   /**
    * Datagrams lost to an error, by error code (EMSGSIZE, ENOTFOUND, …). ECONNREFUSED and the other
@@ -73,6 +73,8 @@ interface SocketSlot {
   connectAfter: number;
   /** Datagrams given to `socket.send` and not yet called back; lost if the socket dies. */
   inFlight: number;
+  /** The size of the latest datagram sent, the likeliest one an ICMP error is about. */
+  lastBytes: number;
   dead: boolean;
   /** Replaced after the address changed: closed once its last datagram is called back. */
   retired: boolean;
@@ -359,6 +361,7 @@ export class UdpClient {
       state: 'unconnected',
       connectAfter: 0,
       inFlight: 0,
+      lastBytes: 0,
       dead: false,
       retired: false,
       onSent: (err, bytes) => this.onSent(slot, err, bytes),
@@ -378,6 +381,7 @@ export class UdpClient {
     } else {
       this.datagramsSent++;
       this.bytesSent += bytes;
+      slot.lastBytes = bytes;
     }
     this.settle(1);
     // Read after settling: the callbacks it fired may have sent more, or closed the client.
@@ -429,6 +433,7 @@ export class UdpClient {
       // sent: it was lost after all. The socket itself is fine, and the daemon may yet start.
       if (this.datagramsSent > 0) {
         this.datagramsSent--;
+        this.bytesSent = Math.max(0, this.bytesSent - slot.lastBytes);
         this.countError(code, 1);
       }
       this.warnings.warn(code, this.describe(code, err));
