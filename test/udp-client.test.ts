@@ -562,6 +562,7 @@ describe('UdpClient connects its socket to the daemon, losing and failing nothin
   it('nothing listens yet: ECONNREFUSED is counted and warned about once, and the same socket delivers once the daemon starts', async () => {
     const port = await unusedPort();
     const logger = recordingLogger();
+    const connect = vi.spyOn(Socket.prototype, 'connect'); // the real one, counted: one per socket
     const c = client('127.0.0.1', port, { logger });
 
     // A connected socket hears the host's "port unreachable" answers, in a send callback or as an
@@ -588,6 +589,7 @@ describe('UdpClient connects its socket to the daemon, losing and failing nothin
     expect(stats.sendErrors).toEqual({ ECONNREFUSED: stats.sendErrors.ECONNREFUSED });
     expect(stats.datagramsSent).toBeGreaterThanOrEqual(5);
     expect(logger.warnings).toHaveLength(1);
+    expect(connect).toHaveBeenCalledTimes(1);
   });
 
   it.skipIf(!hasSecondLoopback)(
