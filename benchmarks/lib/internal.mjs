@@ -1,5 +1,4 @@
-// The exporter's own JSON path without the socket: `assembleDocuments` (translation, nesting,
-// shrinking, serialization), which is internal, bundled from src/ with esbuild (a dev dependency)
+// Internal modules measured without the build: bundled from src/ with esbuild (a dev dependency)
 // into benchmarks/.cache. XRAY_BENCH_SRC=/path/to/src measures another source tree (before/after).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -9,15 +8,19 @@ import { build } from 'esbuild';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CACHE = fileURLToPath(new URL('../.cache/', import.meta.url));
 
-/** `{ assembleDocuments, resolveTranslateOptions }` from `srcDir` (default: this checkout's src/). */
-export async function loadInternals(srcDir = process.env.XRAY_BENCH_SRC ?? resolve(ROOT, 'src'), tag = 'internal') {
+/**
+ * The named exports `{ name: 'path/under/src.ts' }` from `srcDir` (default: this checkout's
+ * src/), bundled as `benchmarks/.cache/<tag>.mjs`.
+ */
+export async function loadFromSrc(exports, srcDir = process.env.XRAY_BENCH_SRC ?? resolve(ROOT, 'src'), tag = 'internal') {
   await mkdir(CACHE, { recursive: true });
   const entry = resolve(CACHE, `${tag}-entry.ts`);
   const src = resolve(srcDir);
   await writeFile(
     entry,
-    `export { assembleDocuments } from ${JSON.stringify(resolve(src, 'exporter/assemble.ts'))};\n` +
-      `export { resolveTranslateOptions } from ${JSON.stringify(resolve(src, 'exporter/options.ts'))};\n`,
+    Object.entries(exports)
+      .map(([name, path]) => `export { ${name} } from ${JSON.stringify(resolve(src, path))};\n`)
+      .join(''),
   );
   const outfile = resolve(CACHE, `${tag}.mjs`);
   await build({
@@ -33,4 +36,12 @@ export async function loadInternals(srcDir = process.env.XRAY_BENCH_SRC ?? resol
     nodePaths: [resolve(ROOT, 'node_modules')],
   });
   return import(`${pathToFileURL(outfile).href}?${Date.now()}`);
+}
+
+/**
+ * The exporter's own JSON path without the socket: `{ assembleDocuments, resolveTranslateOptions }`
+ * (translation, nesting, shrinking, serialization).
+ */
+export function loadInternals(srcDir, tag = 'internal') {
+  return loadFromSrc({ assembleDocuments: 'exporter/assemble.ts', resolveTranslateOptions: 'exporter/options.ts' }, srcDir, tag);
 }
