@@ -551,9 +551,11 @@ describe('UdpClient connects its socket to the daemon, losing and failing nothin
     expect(connect).toHaveBeenCalledTimes(1);
 
     connect.mockRestore();
+    const reconnect = vi.spyOn(Socket.prototype, 'connect'); // the real one, counted
     vi.setSystemTime(Date.now() + 5_000);
     await send(c, [doc(5)]); // idle afterwards: connects, for real this time
     for (let i = 6; i < 10; i++) await send(c, [doc(i)]);
+    expect(reconnect).toHaveBeenCalledTimes(1);
     expect(texts(await daemon.waitFor(10))).toEqual(docs(0, 10));
     expect(c.stats()).toMatchObject({ datagramsSent: 10, sendErrors: {}, dropped: 0 });
     expect(logger.errors).toEqual([]);

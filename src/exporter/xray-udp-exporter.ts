@@ -25,12 +25,12 @@ export interface XRayExporterStats {
   spansDropped: number;
   /** Documents handed to the UDP client (one datagram each). */
   documentsExported: number;
-  /** Datagrams the socket reports sent, and their bytes (header included). */
+  /** Datagrams the socket reports sent, less those the host refused afterwards, and their bytes (header included). */
   datagramsSent: number;
   bytesSent: number;
-  /** Datagrams the UDP client gave up on without an error from the socket (closed, DNS queue full). */
+  /** Datagrams the UDP client gave up on without an error from the socket (closed, queue full while resolving or connecting). */
   datagramsDropped: number;
-  /** Socket and DNS errors by code (`ECONNREFUSED`, `EMSGSIZE`, `ENOTFOUND`…). */
+  /** Datagrams lost to socket and DNS errors, by code (`ECONNREFUSED`: nothing listens at the daemon's port; `EMSGSIZE`, `ENOTFOUND`…). */
   sendErrors: Record<string, number>;
 }
 
