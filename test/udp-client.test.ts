@@ -621,6 +621,33 @@ describe('UdpClient connects its socket to the daemon, losing and failing nothin
       expect(oldDaemon.received).toHaveLength(4);
     },
   );
+
+  it.skipIf(!hasSecondLoopback)(
+    'datagrams waiting for the old address\'s socket to connect go to the new address when it changes meanwhile',
+    async () => {
+      const oldDaemon = await receiver('udp4', '127.0.0.1');
+      const newDaemon = await receiver('udp4', '127.0.0.2', oldDaemon.port);
+      let answer = '127.0.0.1';
+      const lookup = countingLookup(() => answer);
+      slowConnect(50);
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const c = client('xray-daemon', oldDaemon.port, { lookup, refreshMs: 1_000 });
+
+      await send(c, [doc(0)]); // the socket for 127.0.0.1 now connects, slowly
+      answer = '127.0.0.2';
+      vi.setSystemTime(Date.now() + 1_000);
+      const waiting = send(c, [doc(1), doc(2)]); // starts the lookup; waits for the connect
+      await lookup.answered(2);
+      await waiting;
+      for (let i = 3; i < 6; i++) await send(c, [doc(i)]);
+
+      expect(texts(await newDaemon.waitFor(5))).toEqual(docs(1, 6));
+      expect(c.stats()).toMatchObject({ datagramsSent: 6, sendErrors: {}, dropped: 0 });
+      await sleep(80); // past the old socket's connect, which must not send anything
+      expect(texts(oldDaemon.received)).toEqual([doc(0)]);
+      expect(c.stats()).toMatchObject({ datagramsSent: 6, sendErrors: {}, dropped: 0 });
+    },
+  );
 });
 
 describe('UdpClient never keeps the process alive', () => {
