@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleForNode } from './support/bundle.js';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DAEMON_HEADER, splitDatagram } from '../src/transport/header.js';
 import { UdpClient, type LookupFunction, type UdpClientOptions } from '../src/transport/udp-client.js';
@@ -193,6 +194,7 @@ afterEach(async () => {
 });
 
 const doc = (i: number) => `${DAEMON_HEADER}{"a":1,"i":${i}}`;
+const docs = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => doc(from + i));
 
 // ---------------------------------------------------------------------------------------------
 
@@ -498,7 +500,6 @@ describe('UdpClient.close', () => {
 });
 
 describe('UdpClient connects its socket to the daemon, losing and failing nothing on the way', () => {
-  const docs = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => doc(from + i));
   const texts = (received: Received[]) => received.map((r) => r.data.toString());
 
   it('the first datagram goes at once; those sent while the socket then connects wait, and all arrive in order', async () => {
@@ -646,6 +647,60 @@ describe('UdpClient connects its socket to the daemon, losing and failing nothin
       await sleep(80); // past the old socket's connect, which must not send anything
       expect(texts(oldDaemon.received)).toEqual([doc(0)]);
       expect(c.stats()).toMatchObject({ datagramsSent: 6, sendErrors: {}, dropped: 0 });
+    },
+  );
+});
+
+describe('UdpClient accounts for every datagram, whatever happens around its socket', () => {
+  type Step = { op: 'send'; n: number } | { op: 'tick' } | { op: 'sleep'; ms: number } | { op: 'move' };
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    { weight: 4, arbitrary: fc.record({ op: fc.constant('send' as const), n: fc.integer({ min: 1, max: 4 }) }) },
+    { weight: 2, arbitrary: fc.constant({ op: 'tick' as const }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('sleep' as const), ms: fc.integer({ min: 0, max: 3 }) }) },
+    { weight: 1, arbitrary: fc.constant({ op: 'move' as const }) },
+  );
+
+  it.skipIf(!hasSecondLoopback)(
+    'sends, turns of the event loop and the daemon moving between a listening and a dead address, in any order: each callback fires once, and every datagram is sent, failed or dropped, once',
+    async () => {
+      const daemon = await receiver('udp4', '127.0.0.1');
+      await fc.assert(
+        fc.asyncProperty(fc.array(step, { maxLength: 40, size: 'max' }), fc.boolean(), async (steps, settleFirst) => {
+          let answer = '127.0.0.1';
+          const lookup = countingLookup(() => answer);
+          vi.useFakeTimers({ toFake: ['Date'] });
+          // Nothing listens at 127.0.0.2: its "port unreachable" answers come back to a connected socket.
+          const c = new UdpClient({ host: 'xray-daemon', port: daemon.port }, { lookup, refreshMs: 1_000, logger: recordingLogger() });
+          let offered = 0;
+          const calls: number[] = [];
+          try {
+            for (const s of steps) {
+              if (s.op === 'send') {
+                const i = calls.push(0) - 1;
+                c.send(docs(offered, offered + s.n), () => calls[i]!++);
+                offered += s.n;
+              } else if (s.op === 'tick') {
+                await new Promise((resolve) => setImmediate(resolve));
+              } else if (s.op === 'sleep') {
+                await sleep(s.ms);
+              } else {
+                answer = answer === '127.0.0.1' ? '127.0.0.2' : '127.0.0.1';
+                vi.setSystemTime(Date.now() + 1_000);
+              }
+            }
+            if (settleFirst) await sleep(5); // else close() finds work under way
+          } finally {
+            await c.close();
+            vi.useRealTimers();
+          }
+          expect(calls.every((n) => n === 1)).toBe(true);
+          const stats = c.stats();
+          const failed = Object.values(stats.sendErrors).reduce((a, b) => a + b, 0);
+          expect(stats.datagramsSent + failed + stats.dropped).toBe(offered);
+          expect(Object.keys(stats.sendErrors).every((code) => code === 'ECONNREFUSED')).toBe(true);
+        }),
+        { numRuns: 40 },
+      );
     },
   );
 });
