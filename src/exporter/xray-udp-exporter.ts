@@ -2,7 +2,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ExporterShutDownError } from '../common/errors.js';
 import { resolveDaemonAddress } from '../transport/address.js';
-import { DAEMON_HEADER } from '../transport/header.js';
+import { encodeDatagram } from '../transport/header.js';
 import { UdpClient } from '../transport/udp-client.js';
 import { assembleDocuments } from './assemble.js';
 import { resolveTranslateOptions, type TranslateOptions } from './options.js';
@@ -63,14 +63,17 @@ export class XRayUdpSpanExporter implements SpanExporter {
       resultCallback({ code: ExportResultCode.FAILED, error: new ExporterShutDownError('XRayUdpSpanExporter is shut down') });
       return;
     }
-    let datagrams: string[];
+    let datagrams: Buffer[];
     try {
       this.spansReceived += spans.length;
       const result = assembleDocuments(spans, this.options);
       this.unsampledSkipped += result.unsampled;
       this.spansDropped += result.dropped;
-      datagrams = new Array<string>(result.documents.length);
-      for (let i = 0; i < result.documents.length; i++) datagrams[i] = DAEMON_HEADER + result.documents[i]!.json;
+      datagrams = new Array<Buffer>(result.documents.length);
+      for (let i = 0; i < result.documents.length; i++) {
+        const doc = result.documents[i]!;
+        datagrams[i] = encodeDatagram(doc.json, doc.bytes);
+      }
       this.documentsExported += datagrams.length;
     } catch (err) {
       this.options.logger.error(`X-Ray exporter failed to translate a batch of ${spans.length} spans`, err);

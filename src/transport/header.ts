@@ -1,6 +1,19 @@
 /** The canonical daemon header; what the real X-Ray SDKs send. */
 export const DAEMON_HEADER = '{"format":"json","version":1}\n';
 export const DAEMON_HEADER_BYTES = Buffer.byteLength(DAEMON_HEADER);
+const DAEMON_HEADER_BUFFER = Buffer.from(DAEMON_HEADER);
+
+/**
+ * The datagram for a document whose UTF-8 size is already known: the header and the document
+ * written once into one buffer. Given a string, dgram would join them, measure the text again and
+ * then copy it.
+ */
+export function encodeDatagram(json: string, jsonBytes: number): Buffer {
+  const datagram = Buffer.allocUnsafe(DAEMON_HEADER_BYTES + jsonBytes);
+  datagram.set(DAEMON_HEADER_BUFFER, 0);
+  datagram.write(json, DAEMON_HEADER_BYTES, jsonBytes, 'utf8');
+  return datagram;
+}
 
 /** The X-Ray document limit; the daemon's read buffer is 64 KiB. */
 export const XRAY_DOCUMENT_LIMIT_BYTES = 64_000;
