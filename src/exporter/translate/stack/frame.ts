@@ -9,10 +9,13 @@ import type { StackFrame } from '../../document.js';
 export function stackFrame(path: string | undefined, line: number | undefined, label: string | undefined): StackFrame | undefined {
   const hasPath = path !== undefined && path !== '';
   const hasLabel = label !== undefined && label !== '';
+  const hasLine = line !== undefined && Number.isSafeInteger(line) && line >= 0;
+  // The usual frame has all three: one literal, not three property additions.
+  if (hasPath && hasLine && hasLabel) return { path, line, label };
   if (!hasPath && !hasLabel) return undefined;
   const frame: StackFrame = {};
   if (hasPath) frame.path = path;
-  if (line !== undefined && Number.isSafeInteger(line) && line >= 0) frame.line = line;
+  if (hasLine) frame.line = line;
   if (hasLabel) frame.label = label;
   return frame;
 }

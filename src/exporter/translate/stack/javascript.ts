@@ -163,11 +163,13 @@ function parseLocation(source: string, from: number, to: number, label: string, 
   } else if (start < end && !(text.startsWith('index ', start) && PROMISE_INDEX.test(text.slice(start, end)))) {
     // `path:line:column` or `path:line`.
     const last = text.lastIndexOf(':', end - 1);
-    if (last >= start && isDigits(text, last + 1, end)) {
+    const lastNumber = last >= start ? digitsValue(text, last + 1, end) : -1;
+    if (lastNumber >= 0) {
       const prev = last > start ? text.lastIndexOf(':', last - 1) : -1;
-      const hasColumn = prev >= start && isDigits(text, prev + 1, last);
+      const lineNumber = prev >= start ? digitsValue(text, prev + 1, last) : -1;
+      const hasColumn = lineNumber >= 0;
       const colon = hasColumn ? prev : last;
-      line = Number(text.slice(colon + 1, hasColumn ? last : end));
+      line = hasColumn ? lineNumber : lastNumber;
       if (colon > start) path = filePath(text.slice(start, colon));
     } else {
       path = filePath(text.slice(start, end));
@@ -192,14 +194,19 @@ function isText(text: string, start: number, end: number, expected: string): boo
   return end - start === expected.length && text.startsWith(expected, start);
 }
 
-/** True when `text[start, end)` is one or more ASCII digits. */
-function isDigits(text: string, start: number, end: number): boolean {
-  if (start >= end) return false;
+/**
+ * The number `text[start, end)` spells in ASCII digits (one or more), or -1 when it is not one;
+ * read while checking, so a frame's line number needs no slice and no second pass.
+ */
+function digitsValue(text: string, start: number, end: number): number {
+  if (start >= end) return -1;
+  let value = 0;
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return false;
+    if (c < 0x30 || c > 0x39) return -1;
+    value = value * 10 + (c - 0x30);
   }
-  return true;
+  return value;
 }
 
 /** What `\s` matches. */
