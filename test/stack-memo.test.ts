@@ -1,6 +1,11 @@
 import fc from 'fast-check';
+import { SpanStatusCode } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import type { EntityDocument, StackFrame } from '../src/exporter/document.js';
+import type { CauseBlock, EntityDocument, StackFrame } from '../src/exporter/document.js';
+import { toSegmentDocuments } from '../src/exporter/to-segment-documents.js';
+import { exceptionEvent, fakeSpan } from './support/spans.js';
+import { expectValidDocument } from './support/schema.js';
 import { stringifyBody } from '../src/exporter/serialize-body.js';
 import { parseStack } from '../src/exporter/translate/stack/index.js';
 import { parseJavaScriptStack } from '../src/exporter/translate/stack/javascript.js';
@@ -154,5 +159,25 @@ describe('stringifyBody', () => {
     const doc = body([frames], { big: 1n });
     expect(() => stringifyBody(doc)).toThrow(TypeError);
     expect(doc.cause && typeof doc.cause === 'object' && doc.cause.exceptions![0]!.stack).toBe(frames);
+  });
+});
+
+describe('documents handed to the application', () => {
+  it('are its own to change: a stack seen again is not a frozen shared list in toSegmentDocuments', () => {
+    const stack = v8Stack('boom');
+    const span = (): ReadableSpan => fakeSpan({ status: { code: SpanStatusCode.ERROR }, events: [exceptionEvent('Error', 'boom', stack)] });
+    const docs = [1, 2, 3].map(() => toSegmentDocuments([span()])[0]!);
+    for (const doc of docs) {
+      const exception = (doc.cause as CauseBlock).exceptions![0]!;
+      // What a user might do to a document before logging or forwarding it.
+      expect(() => {
+        exception.stack![0]!.path = 'redacted';
+        exception.stack!.push({ path: 'extra.js', line: 1 });
+      }).not.toThrow();
+    }
+    // One document's change stays in it, and the exporter's later documents are untouched.
+    const later = toSegmentDocuments([span()])[0]!;
+    expect((later.cause as CauseBlock).exceptions![0]!.stack).toEqual(parseJavaScriptStack(stack).frames);
+    expectValidDocument(later);
   });
 });
