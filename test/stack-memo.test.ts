@@ -93,6 +93,24 @@ describe('a stack seen again', () => {
     expect(c.frames).not.toBe(a.frames);
   });
 
+  it('holds a bounded amount of text alive, long messages included (the kept frame lines are slices of the whole text)', () => {
+    // Each stack: a 15,000-character message over a few short frame lines. Kept by its frame lines
+    // alone, each entry still keeps its whole text in memory; 80 of them (1.2 M characters) are
+    // more than the memo's two generations may hold, so the first one is forgotten by then.
+    const message = 'x'.repeat(15_000);
+    const first = v8Stack(message, 3);
+    parseStack(first, 'nodejs');
+    const kept = parseStack(first, 'nodejs').frames;
+    for (let i = 0; i < 80; i++) {
+      const other = v8Stack(message, 3);
+      parseStack(other, 'nodejs');
+      parseStack(other, 'nodejs');
+    }
+    const again = parseStack(first, 'nodejs').frames;
+    expect(again).toEqual(kept);
+    expect(again).not.toBe(kept);
+  });
+
   it('agrees with a fresh parse for any mix of repeated and new stacks', () => {
     const frame = fc.record({
       label: fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !/[\s()]/.test(s)),

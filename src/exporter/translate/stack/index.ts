@@ -100,7 +100,7 @@ export function parseStack(stacktrace: string, language: string | undefined): Pa
   const known = fmt.memo.get(key, print);
   if (known !== undefined) return known;
   const parsed = parseWith(fmt.parse, key);
-  if (fmt.memo.worthKeeping(print)) fmt.memo.set(key, print, shared(parsed));
+  if (fmt.memo.worthKeeping(print)) fmt.memo.set(key, print, shared(parsed), stacktrace.length);
   return parsed;
 }
 

@@ -20,6 +20,8 @@ const LINE_END_CHARS = 12;
 interface Entry<V> {
   readonly key: string;
   readonly value: V;
+  /** The text this entry keeps alive (see `set`). */
+  readonly chars: number;
 }
 
 /**
@@ -45,9 +47,10 @@ export class StackMemo<V> {
   get(key: string, print: number): V | undefined {
     const hit = find(this.young.get(print), key);
     if (hit !== undefined) return hit;
-    const aged = find(this.old.get(print), key);
-    if (aged !== undefined) this.add(print, key, aged);
-    return aged;
+    const aged = findEntry(this.old.get(print), key);
+    if (aged === undefined) return undefined;
+    this.add(print, key, aged.value, aged.chars);
+    return aged.value;
   }
 
   /**
@@ -62,12 +65,16 @@ export class StackMemo<V> {
     return false;
   }
 
-  set(key: string, print: number, value: V): void {
-    this.add(print, key, value);
+  /**
+   * `chars`: how much text the entry keeps alive, when more than its key (a key sliced from a
+   * longer text holds all of it, and so do the frames' strings).
+   */
+  set(key: string, print: number, value: V, chars = key.length): void {
+    this.add(print, key, value, chars);
   }
 
-  private add(print: number, key: string, value: V): void {
-    if (this.youngEntries >= GENERATION_ENTRIES || this.youngChars + key.length > GENERATION_CHARS) {
+  private add(print: number, key: string, value: V, chars: number): void {
+    if (this.youngEntries >= GENERATION_ENTRIES || this.youngChars + chars > GENERATION_CHARS) {
       this.old = this.young;
       this.young = new Map();
       this.youngEntries = 0;
@@ -76,15 +83,19 @@ export class StackMemo<V> {
     let bucket = this.young.get(print);
     if (bucket === undefined) this.young.set(print, (bucket = []));
     else if (bucket.length >= BUCKET_ENTRIES) return;
-    bucket.push({ key, value });
+    bucket.push({ key, value, chars });
     this.youngEntries++;
-    this.youngChars += key.length;
+    this.youngChars += chars;
   }
 }
 
 function find<V>(bucket: readonly Entry<V>[] | undefined, key: string): V | undefined {
+  return findEntry(bucket, key)?.value;
+}
+
+function findEntry<V>(bucket: readonly Entry<V>[] | undefined, key: string): Entry<V> | undefined {
   if (bucket === undefined) return undefined;
-  for (const entry of bucket) if (entry.key === key) return entry.value;
+  for (const entry of bucket) if (entry.key === key) return entry;
   return undefined;
 }
 
