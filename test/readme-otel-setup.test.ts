@@ -50,6 +50,19 @@ describe("the README's OpenTelemetry set-up, in an ES module service", () => {
     expect(codeBlock('sh', '--import ./tracing.mjs')).toBeDefined();
   });
 
+  it('says what to install: every package the set-up imports, at the versions this package is tested with', () => {
+    const install = codeBlock('sh', 'npm install xray-otel-bridge') ?? '';
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    const listed = new Map([...install.matchAll(/(@opentelemetry\/[\w-]+)@(\S+)/g)].map((m) => [m[1]!, m[2]!]));
+    expect(listed.size).toBeGreaterThan(0);
+    for (const [name, range] of listed) expect(range, name).toBe(pkg.devDependencies[name]);
+    const imported = [...(codeBlock('ts', 'new XRayUdpSpanExporter(') ?? '').matchAll(/from '(@opentelemetry\/[\w-]+)'/g)].map((m) => m[1]!);
+    for (const name of imported) expect(listed.has(name) || name in pkg.dependencies, name).toBe(true);
+  });
+
   it('started as the README says, traces the incoming request, the fetch and the child span as one trace', async () => {
     writeFileSync(join(dir, 'tracing.mjs'), codeBlock('ts', 'new XRayUdpSpanExporter(') ?? '');
     writeFileSync(join(dir, 'app.mjs'), APP);
