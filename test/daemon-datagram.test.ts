@@ -14,4 +14,11 @@ describe('encodeDatagram', () => {
       { numRuns: 300 },
     );
   });
+
+  it('never sends bytes the document did not write, even given a size larger than the text', () => {
+    // The buffer is allocated uninitialized: a miscounted size must not put old process memory on the wire.
+    const json = '{"name":"é"}';
+    const datagram = encodeDatagram(json, Buffer.byteLength(json) + 40);
+    expect(datagram.equals(Buffer.from(DAEMON_HEADER + json))).toBe(true);
+  });
 });

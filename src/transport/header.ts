@@ -11,8 +11,10 @@ const DAEMON_HEADER_BUFFER = Buffer.from(DAEMON_HEADER);
 export function encodeDatagram(json: string, jsonBytes: number): Buffer {
   const datagram = Buffer.allocUnsafe(DAEMON_HEADER_BYTES + jsonBytes);
   datagram.set(DAEMON_HEADER_BUFFER, 0);
-  datagram.write(json, DAEMON_HEADER_BYTES, jsonBytes, 'utf8');
-  return datagram;
+  const written = datagram.write(json, DAEMON_HEADER_BYTES, jsonBytes, 'utf8');
+  // The buffer is uninitialized memory: should a size ever be overstated, what was not written
+  // (old process memory) must not be sent.
+  return written === jsonBytes ? datagram : datagram.subarray(0, DAEMON_HEADER_BYTES + written);
 }
 
 /** The X-Ray document limit; the daemon's read buffer is 64 KiB. */
