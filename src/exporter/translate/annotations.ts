@@ -33,7 +33,7 @@ export interface AnnotationsAndMetadata {
 export function annotationsAndMetadata(ctx: TranslateContext): AnnotationsAndMetadata {
   const b = new Builder(ctx);
   const attrs = ctx.attributes;
-  const listed = attrs[ATTR_XRAY_ANNOTATIONS];
+  const listed = ctx.recorderKeys ? attrs[ATTR_XRAY_ANNOTATIONS] : undefined;
   const indexed = ctx.options.indexedAttributes;
   const indexAll = ctx.options.indexAllAttributes;
   const consumed = ctx.consumed;

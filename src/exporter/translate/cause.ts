@@ -38,9 +38,11 @@ export function errorFlags(ctx: TranslateContext, httpStatus: number | undefined
   } else {
     fault = ctx.span.status.code === SpanStatusCode.ERROR;
   }
-  error = override(ctx, ATTR_XRAY_ERROR, error);
-  fault = override(ctx, ATTR_XRAY_FAULT, fault);
-  throttle = override(ctx, ATTR_XRAY_THROTTLE, throttle);
+  if (ctx.recorderKeys) {
+    error = override(ctx, ATTR_XRAY_ERROR, error);
+    fault = override(ctx, ATTR_XRAY_FAULT, fault);
+    throttle = override(ctx, ATTR_XRAY_THROTTLE, throttle);
+  }
   return FLAGS[(error ? 1 : 0) | (fault ? 2 : 0) | (throttle ? 4 : 0)]!;
 }
 

@@ -1,7 +1,7 @@
 import { SpanKind, type Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ATTR_RPC_SYSTEM, ATTR_RPC_SYSTEM_NAME } from '@opentelemetry/semantic-conventions/incubating';
-import { RPC_SYSTEM_AWS_API } from '../../common/attributes.js';
+import { ATTR_XRAY_PREFIX, RPC_SYSTEM_AWS_API } from '../../common/attributes.js';
 import type { Logger, RateLimitedLog } from '../../logger.js';
 
 /** Translation options after defaults are applied (see `ExporterOptions`). */
@@ -37,6 +37,11 @@ export interface TranslateContext {
   readonly attributes: Attributes;
   /** `Object.keys(attributes)`, taken once per span. */
   readonly keys: readonly string[];
+  /**
+   * Whether any key has the recorder's `aws.xray.` prefix. Spans from OTel instrumentations have
+   * none, and then the blocks skip looking up each of the recorder's keys.
+   */
+  readonly recorderKeys: boolean;
   readonly resource: Attributes;
   /** True when the document is a segment (not a subsegment). */
   readonly isSegment: boolean;
@@ -72,16 +77,23 @@ export class ConsumedKeys implements Iterable<string> {
 }
 
 export function createContext(span: ReadableSpan, isSegment: boolean, options: ResolvedTranslateOptions): TranslateContext {
+  const keys = Object.keys(span.attributes);
   return {
     span,
     kind: span.kind,
     attributes: span.attributes,
-    keys: Object.keys(span.attributes),
+    keys,
+    recorderKeys: hasRecorderKey(keys),
     resource: span.resource?.attributes ?? {},
     isSegment,
     options,
     consumed: new ConsumedKeys(),
   };
+}
+
+function hasRecorderKey(keys: readonly string[]): boolean {
+  for (let i = 0; i < keys.length; i++) if (keys[i]!.startsWith(ATTR_XRAY_PREFIX)) return true;
+  return false;
 }
 
 export function isClientLike(kind: SpanKind): boolean {

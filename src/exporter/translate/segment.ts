@@ -167,6 +167,7 @@ const SPAN_ID = /^[0-9a-f]{16}$/;
 
 /** `traced` and `precursor_ids`, which only the X-Ray SDKs' subsegments carry. */
 function addSubsegmentFields(ctx: TranslateContext, doc: EntityDocument): void {
+  if (!ctx.recorderKeys) return;
   const traced = ctx.attributes[ATTR_XRAY_TRACED];
   if (typeof traced === 'boolean') {
     ctx.consumed.add(ATTR_XRAY_TRACED);
@@ -181,7 +182,7 @@ function addSubsegmentFields(ctx: TranslateContext, doc: EntityDocument): void {
 }
 
 function namespaceOf(ctx: TranslateContext): 'aws' | 'remote' | undefined {
-  const explicit = takeString(ctx, ATTR_XRAY_NAMESPACE);
+  const explicit = ctx.recorderKeys ? takeString(ctx, ATTR_XRAY_NAMESPACE) : undefined;
   if (ctx.isSegment) return undefined;
   if (explicit === 'aws' || explicit === 'remote') return explicit;
   const attrs = ctx.attributes;
