@@ -42,7 +42,11 @@ const LARGE_VALUES = 64;
 /** Trees up to this many spans are first tried as one document written by one JSON.stringify call. */
 const MAX_WHOLE_TREE = 64;
 
-/** One span in the batch: translated, then serialized, and (once composed) with its children embedded. */
+/**
+ * One span in the batch: translated, then serialized, and (once composed) with its children
+ * embedded. It copies what it needs of the translation rather than holding it, so that a body
+ * serialized early (a large one) is garbage at once.
+ */
 class Node implements Linkable<Node> {
   children: Node[] | undefined = undefined;
   readonly isSegment: boolean;

@@ -1,14 +1,12 @@
-/** What linking reads and writes on a span of the batch. */
-export interface Linkable<T extends Linkable<T>> {
-  readonly isSegment: boolean;
-  readonly spanId: string;
-  readonly parentId: string | undefined;
-  readonly traceId: string;
-  /** OTel start time, for ordering siblings. */
-  readonly startSeconds: number;
-  /** Position in the batch, to order siblings that started together. */
+import type { TranslatedSpan } from './translate/segment.js';
+
+/**
+ * What linking reads and writes on a span of the batch: the ids, kind of document and start time
+ * translation gave it, its position in the batch (to order siblings that started together), and
+ * its children in the batch, in start order (allocated only for nodes that have some).
+ */
+export interface Linkable<T extends Linkable<T>> extends Pick<TranslatedSpan, 'isSegment' | 'spanId' | 'parentId' | 'traceId' | 'startSeconds'> {
   readonly index: number;
-  /** Children in the batch, in start order; allocated only for nodes that have some. */
   children: T[] | undefined;
 }
 

@@ -45,11 +45,11 @@ export class StackMemo<V> {
   private seen = new Set<number>();
 
   get(key: string, print: number): V | undefined {
-    const hit = find(this.young.get(print), key);
-    if (hit !== undefined) return hit;
+    const hit = findEntry(this.young.get(print), key);
+    if (hit !== undefined) return hit.value;
     const aged = findEntry(this.old.get(print), key);
     if (aged === undefined) return undefined;
-    this.add(print, key, aged.value, aged.chars);
+    this.set(key, print, aged.value, aged.chars);
     return aged.value;
   }
 
@@ -70,10 +70,6 @@ export class StackMemo<V> {
    * longer text holds all of it, and so do the frames' strings).
    */
   set(key: string, print: number, value: V, chars = key.length): void {
-    this.add(print, key, value, chars);
-  }
-
-  private add(print: number, key: string, value: V, chars: number): void {
     if (this.youngEntries >= GENERATION_ENTRIES || this.youngChars + chars > GENERATION_CHARS) {
       this.old = this.young;
       this.young = new Map();
@@ -87,10 +83,6 @@ export class StackMemo<V> {
     this.youngEntries++;
     this.youngChars += chars;
   }
-}
-
-function find<V>(bucket: readonly Entry<V>[] | undefined, key: string): V | undefined {
-  return findEntry(bucket, key)?.value;
 }
 
 function findEntry<V>(bucket: readonly Entry<V>[] | undefined, key: string): Entry<V> | undefined {
