@@ -185,6 +185,25 @@ function replaceConnect(behave: (real: Connect, ...args: Parameters<Connect>) =>
 const slowConnect = (ms: number) =>
   replaceConnect((real, port, address, cb) => real(port, address, (err) => setTimeout(() => cb(err), ms)));
 
+/**
+ * A daemon named `xray-daemon` that listens at 127.0.0.1 and at 127.0.0.2 (same port), and a
+ * client that resolves the name again after a second; `move()` makes the name point at
+ * 127.0.0.2 and lets that second pass.
+ */
+async function movingDaemon() {
+  const oldDaemon = await receiver('udp4', '127.0.0.1');
+  const newDaemon = await receiver('udp4', '127.0.0.2', oldDaemon.port);
+  let answer = '127.0.0.1';
+  const lookup = countingLookup(() => answer);
+  vi.useFakeTimers({ toFake: ['Date'] });
+  const c = client('xray-daemon', oldDaemon.port, { lookup, refreshMs: 1_000 });
+  const move = (): void => {
+    answer = '127.0.0.2';
+    vi.setSystemTime(Date.now() + 1_000);
+  };
+  return { oldDaemon, newDaemon, lookup, c, move };
+}
+
 afterEach(async () => {
   vi.restoreAllMocks();
   vi.useRealTimers();
@@ -598,16 +617,10 @@ describe('UdpClient connects its socket to the daemon, losing and failing nothin
   it.skipIf(!hasSecondLoopback)(
     'when the hostname re-resolves elsewhere, every later datagram goes to the new address, in order',
     async () => {
-      const oldDaemon = await receiver('udp4', '127.0.0.1');
-      const newDaemon = await receiver('udp4', '127.0.0.2', oldDaemon.port);
-      let answer = '127.0.0.1';
-      const lookup = countingLookup(() => answer);
-      vi.useFakeTimers({ toFake: ['Date'] });
-      const c = client('xray-daemon', oldDaemon.port, { lookup, refreshMs: 1_000 });
+      const { oldDaemon, newDaemon, lookup, c, move } = await movingDaemon();
 
       for (let i = 0; i < 3; i++) await send(c, [doc(i)]); // connected to 127.0.0.1 by now
-      answer = '127.0.0.2';
-      vi.setSystemTime(Date.now() + 1_000);
+      move();
       await send(c, [doc(3)]); // starts the lookup and, not waiting for it, goes to the old address
       await lookup.answered(2);
 
@@ -626,17 +639,11 @@ describe('UdpClient connects its socket to the daemon, losing and failing nothin
   it.skipIf(!hasSecondLoopback)(
     'datagrams waiting for the old address\'s socket to connect go to the new address when it changes meanwhile',
     async () => {
-      const oldDaemon = await receiver('udp4', '127.0.0.1');
-      const newDaemon = await receiver('udp4', '127.0.0.2', oldDaemon.port);
-      let answer = '127.0.0.1';
-      const lookup = countingLookup(() => answer);
+      const { oldDaemon, newDaemon, lookup, c, move } = await movingDaemon();
       slowConnect(50);
-      vi.useFakeTimers({ toFake: ['Date'] });
-      const c = client('xray-daemon', oldDaemon.port, { lookup, refreshMs: 1_000 });
 
       await send(c, [doc(0)]); // the socket for 127.0.0.1 now connects, slowly
-      answer = '127.0.0.2';
-      vi.setSystemTime(Date.now() + 1_000);
+      move();
       const waiting = send(c, [doc(1), doc(2)]); // starts the lookup; waits for the connect
       await lookup.answered(2);
       await waiting;
