@@ -63,6 +63,16 @@ export default defineConfig([
     platform: 'node',
   },
   {
+    // The UDP worker thread of `sendFrom: 'worker-thread'`, found next to the exporter's code through
+    // import.meta.url (dist/udp-worker.js for the ESM and CommonJS builds alike). One self-contained
+    // ESM file: a worker is started from a path, never imported by the application.
+    entry: { 'udp-worker': 'src/transport/udp-worker.ts' },
+    format: ['esm'],
+    sourcemap: true,
+    target: 'node20',
+    platform: 'node',
+  },
+  {
     // `node --import xray-otel-bridge/register`: runs before the application, so ESM only.
     entry: { register: 'src/patch/register-loader.ts' },
     format: ['esm'],

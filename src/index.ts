@@ -40,7 +40,7 @@ export type {
   ExceptionOptions,
 } from './recorder/index.js';
 export type { Logger } from './logger.js';
-export { XRayBridgeError, DaemonAddressError, ExporterShutDownError } from './common/errors.js';
+export { XRayBridgeError, DaemonAddressError, ExporterOptionError, ExporterShutDownError } from './common/errors.js';
 export type {
   SegmentDocument,
   EntityDocument,

@@ -20,6 +20,8 @@ function kind<C extends string>(name: string, code: C) {
 export class DaemonAddressError extends kind('DaemonAddressError', 'ERR_XRAY_DAEMON_ADDRESS') {}
 /** What the X-Ray SDKs throw under the `RUNTIME_ERROR` context-missing strategy. */
 export class SegmentNotFoundError extends kind('SegmentNotFoundError', 'ERR_XRAY_SEGMENT_NOT_FOUND') {}
+/** An exporter option has a value it does not accept (the constructor throws it). */
+export class ExporterOptionError extends kind('ExporterOptionError', 'ERR_XRAY_EXPORTER_OPTION') {}
 /** Given to the export callback for spans exported after `shutdown()`. */
 export class ExporterShutDownError extends kind('ExporterShutDownError', 'ERR_XRAY_EXPORTER_SHUT_DOWN') {}
 /** The local daemon's `--http` address is not host:port, [IPv6]:port or a port. */

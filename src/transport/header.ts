@@ -10,11 +10,19 @@ const DAEMON_HEADER_BUFFER = Buffer.from(DAEMON_HEADER);
  */
 export function encodeDatagram(json: string, jsonBytes: number): Buffer {
   const datagram = Buffer.allocUnsafe(DAEMON_HEADER_BYTES + jsonBytes);
-  datagram.set(DAEMON_HEADER_BUFFER, 0);
-  const written = datagram.write(json, DAEMON_HEADER_BYTES, jsonBytes, 'utf8');
-  // The buffer is uninitialized memory: should a size ever be overstated, what was not written
-  // (old process memory) must not be sent.
-  return written === jsonBytes ? datagram : datagram.subarray(0, DAEMON_HEADER_BYTES + written);
+  const written = writeDatagram(datagram, 0, json, jsonBytes);
+  return written === datagram.length ? datagram : datagram.subarray(0, written);
+}
+
+/**
+ * Writes a datagram (the header, then the document) into `target` at `offset`, which must have
+ * room for `DAEMON_HEADER_BYTES + jsonBytes`; returns the bytes written. The target may be
+ * uninitialized memory: should a size ever be overstated, only the bytes written may be sent
+ * (never old process memory), so callers use the returned length, not `jsonBytes`.
+ */
+export function writeDatagram(target: Buffer, offset: number, json: string, jsonBytes: number): number {
+  target.set(DAEMON_HEADER_BUFFER, offset);
+  return DAEMON_HEADER_BYTES + target.write(json, offset + DAEMON_HEADER_BYTES, jsonBytes, 'utf8');
 }
 
 /** The X-Ray document limit; the daemon's read buffer is 64 KiB. */

@@ -1,0 +1,56 @@
+import type { Logger } from '../logger.js';
+import type { DaemonEndpoint } from './address.js';
+import { encodeDatagram } from './header.js';
+import { UdpClient, type UdpClientStats } from './udp-client.js';
+
+/** A segment document serialized, with its UTF-8 size: the datagram is the header plus this. */
+export interface SerializedDocument {
+  readonly json: string;
+  readonly bytes: number;
+}
+
+/** What the exporter sends documents through: from the main thread, or from a worker thread. */
+export interface DocumentSender {
+  /** Sends one datagram per document; `callback` once all have been handed to the socket (or given up on). */
+  send(documents: readonly SerializedDocument[], callback: () => void): void;
+  /** Resolves once everything sent so far has been handed to the socket. */
+  flush(): Promise<void>;
+  /** Stops sending; later sends are dropped. Safe to call more than once. */
+  close(): Promise<void>;
+  stats(): UdpClientStats;
+}
+
+export interface SenderOptions {
+  logger: Logger;
+}
+
+/** Sends from the thread that calls it, through a `UdpClient`. */
+export class MainThreadSender implements DocumentSender {
+  private readonly client: UdpClient;
+
+  constructor(endpoint: DaemonEndpoint, options: SenderOptions) {
+    this.client = new UdpClient(endpoint, { logger: options.logger });
+  }
+
+  send(documents: readonly SerializedDocument[], callback: () => void): void {
+    const datagrams = new Array<Buffer>(documents.length);
+    for (let i = 0; i < documents.length; i++) {
+      const doc = documents[i]!;
+      datagrams[i] = encodeDatagram(doc.json, doc.bytes);
+    }
+    this.client.send(datagrams, callback);
+  }
+
+  /** Nothing is buffered here: every send is handed to the socket before it calls back. */
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
+  stats(): UdpClientStats {
+    return this.client.stats();
+  }
+}
