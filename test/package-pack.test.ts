@@ -64,7 +64,7 @@ afterAll(() => {
 
 /** One segment with a subsegment, sent through registerXRay and the recorder: the whole public path. */
 const APP_BODY = `
-const { shutdown } = registerXRay({ serviceName: 'packed-app' });
+const { shutdown } = registerXRay({ serviceName: 'packed-app', ...OPTIONS });
 const segment = xrayRecorder.beginSegment();
 const sub = xrayRecorder.beginSubsegment('work');
 sub.putAnnotation('format', FORMAT);
@@ -109,7 +109,7 @@ describe('npm pack from a clean checkout', () => {
 
   it('installs into a CommonJS application that requires it and traces', async () => {
     const script = join(app, 'app.cjs');
-    writeFileSync(script, `const { registerXRay, xrayRecorder } = require('${pkg.name}');\nconst FORMAT = 'cjs';\n(async () => {${APP_BODY}})();\n`);
+    writeFileSync(script, `const { registerXRay, xrayRecorder } = require('${pkg.name}');\nconst FORMAT = 'cjs';\nconst OPTIONS = {};\n(async () => {${APP_BODY}})();\n`);
     const doc = await receiveFrom(script);
     expectValidDocument(doc);
     expect(doc).toMatchObject({ name: 'packed-app', subsegments: [{ name: 'work', annotations: { format: 'cjs' } }] });
@@ -117,10 +117,23 @@ describe('npm pack from a clean checkout', () => {
 
   it('installs into an ES module application that imports it and traces', async () => {
     const script = join(app, 'app.mjs');
-    writeFileSync(script, `import { registerXRay, xrayRecorder } from '${pkg.name}';\nconst FORMAT = 'esm';\n${APP_BODY}`);
+    writeFileSync(script, `import { registerXRay, xrayRecorder } from '${pkg.name}';\nconst FORMAT = 'esm';\nconst OPTIONS = {};\n${APP_BODY}`);
     const doc = await receiveFrom(script);
     expectValidDocument(doc);
     expect(doc).toMatchObject({ name: 'packed-app', subsegments: [{ name: 'work', annotations: { format: 'esm' } }] });
+  });
+
+  it.each([
+    ['a CommonJS', 'cjs', (body: string) => `const { registerXRay, xrayRecorder } = require('${pkg.name}');\n(async () => {${body}})();\n`],
+    ['an ES module', 'mjs', (body: string) => `import { registerXRay, xrayRecorder } from '${pkg.name}';\n${body}`],
+  ])("sends from its worker thread in %s application (sendFrom: 'worker-thread' finds the shipped udp-worker.js: no fallback warning)", async (_kind, ext, wrap) => {
+    expect(tarballFiles).toContain('dist/udp-worker.js');
+    const script = join(app, `worker-app.${ext}`);
+    writeFileSync(script, wrap(`const FORMAT = 'worker-${ext}';\nconst OPTIONS = { sendFrom: 'worker-thread' };\n${APP_BODY}`));
+    // receiveFrom checks that stderr, where the default logger would warn about a fallback, is empty.
+    const doc = await receiveFrom(script);
+    expectValidDocument(doc);
+    expect(doc).toMatchObject({ name: 'packed-app', subsegments: [{ name: 'work', annotations: { format: `worker-${ext}` } }] });
   });
 
   it('gives a TypeScript project compiled to CommonJS (moduleResolution node10, which ignores "exports") the typings of every entry point', async () => {

@@ -12,12 +12,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURE = join(ROOT, 'test/fixtures/typings/capture-usage.ts');
 const ENTITY_FIXTURE = join(ROOT, 'test/fixtures/typings/entity-usage.ts');
+const EXPORTER_FIXTURE = join(ROOT, 'test/fixtures/typings/exporter-usage.ts');
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 const dir = mkdtempSync(join(tmpdir(), 'typings-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function compile(experimentalDecorators: boolean, fixture = FIXTURE): Promise<{ code: number; output: string }> {
-  const config = join(dir, `tsconfig.${experimentalDecorators ? 'legacy' : 'standard'}.${fixture === FIXTURE ? 'capture' : 'entity'}.json`);
+  const config = join(dir, `tsconfig.${experimentalDecorators ? 'legacy' : 'standard'}.${fixture.replace(/.*\/|\.ts$/g, '')}.json`);
   writeFileSync(
     config,
     JSON.stringify({
@@ -63,6 +64,18 @@ describe('the shipped typings of entity methods with several forms', () => {
 
   it('accept the SDK forms of addException and reject misspelt or mistyped options', async () => {
     const { code, output } = await compile(false, ENTITY_FIXTURE);
+    expect(output).toBe('');
+    expect(code).toBe(0);
+  }, 120_000);
+});
+
+describe('the shipped typings of the exporter options', () => {
+  it('the fixture has wrong uses to reject', () => {
+    expect(readFileSync(EXPORTER_FIXTURE, 'utf8').match(/@ts-expect-error/g)?.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("accept sendFrom 'main-thread' and 'worker-thread' (on registerXRay too) and reject any other value", async () => {
+    const { code, output } = await compile(false, EXPORTER_FIXTURE);
     expect(output).toBe('');
     expect(code).toBe(0);
   }, 120_000);

@@ -72,10 +72,11 @@ export class WorkerSender implements DocumentSender {
       const data: UdpWorkerData = { endpoint: { host: endpoint.host, port: endpoint.port } };
       // No execArgv: the application's loaders and preloads (--import, --require) are not the worker's business.
       const worker = new Worker(options.workerUrl ?? workerUrl(), { workerData: data, execArgv: [] });
-      worker.unref();
       worker.on('message', (message: FromWorker) => this.onMessage(message));
       worker.on('error', (err: Error) => this.onWorkerGone(err.message));
       worker.on('exit', (code: number) => this.onWorkerGone(`exit code ${code}`));
+      // After the listeners: adding a 'message' listener refs the worker's port again.
+      worker.unref();
       this.worker = worker;
     } catch (err) {
       this.onWorkerGone(err instanceof Error ? err.message : String(err));

@@ -1,0 +1,70 @@
+import dgram from 'node:dgram';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WorkerSender } from '../src/transport/worker-sender.js';
+
+// The main-thread side of `sendFrom: 'worker-thread'` with a real worker thread: the built
+// worker (dist/udp-worker.js), wrapped by a fixture that ends its thread on the third batch.
+const DYING_WORKER = new URL('./fixtures/worker-thread/dies-on-third-batch.mjs', import.meta.url);
+
+const sockets: dgram.Socket[] = [];
+afterEach(() => {
+  for (const s of sockets.splice(0)) s.close();
+});
+
+async function sink() {
+  const socket = dgram.createSocket('udp4');
+  sockets.push(socket);
+  const received: string[] = [];
+  socket.on('message', (m) => received.push(m.toString('utf8')));
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return { received, port: (socket.address() as AddressInfo).port };
+}
+
+const doc = (name: string) => {
+  const json = JSON.stringify({ name });
+  return { json, bytes: Buffer.byteLength(json) };
+};
+
+function capture() {
+  const warnings: string[] = [];
+  return { warnings, logger: { debug() {}, info() {}, warn: (m: string) => warnings.push(m), error: (m: string) => warnings.push(m) } };
+}
+
+describe('WorkerSender, when its worker thread dies', () => {
+  it('counts what the worker held as dropped, warns once, and sends from the main thread from then on', async () => {
+    const { received, port } = await sink();
+    const { warnings, logger } = capture();
+    const sender = new WorkerSender({ host: '127.0.0.1', port }, { logger, workerUrl: DYING_WORKER });
+    const send = (names: string[]) => new Promise<void>((resolve) => sender.send(names.map(doc), resolve));
+
+    await send(['a1', 'a2']);
+    await send(['b1']);
+    await send(['c1', 'c2', 'c3']); // the worker ends instead of sending these: called back all the same
+    expect(warnings).toEqual([
+      'the X-Ray UDP worker thread stopped (exit code 7); 3 datagram(s) it held are lost; sending from the main thread from now on',
+    ]);
+    await send(['d1']);
+    await sender.flush();
+    expect(sender.stats()).toEqual({ datagramsSent: 4, bytesSent: expect.any(Number), sendErrors: {}, dropped: 3 });
+    await sender.close();
+    for (let i = 0; i < 100 && received.length < 4; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(received.map((d) => JSON.parse(d.slice(d.indexOf('\n') + 1)).name)).toEqual(['a1', 'a2', 'b1', 'd1']);
+    expect(warnings).toHaveLength(1);
+  });
+});
+
+describe('WorkerSender after close()', () => {
+  it('drops and counts what it is given, calling back at once', async () => {
+    const { port } = await sink();
+    const { warnings, logger } = capture();
+    const sender = new WorkerSender({ host: '127.0.0.1', port }, { logger, workerUrl: new URL('../dist/udp-worker.js', import.meta.url) });
+    await sender.close();
+    await sender.close();
+    let calledBack = false;
+    sender.send([doc('late')], () => (calledBack = true));
+    expect(calledBack).toBe(true);
+    expect(sender.stats()).toMatchObject({ datagramsSent: 0, dropped: 1 });
+    expect(warnings).toEqual(['X-Ray UDP sender is closed; dropped 1 datagram(s)']);
+  });
+});
