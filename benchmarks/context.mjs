@@ -15,7 +15,7 @@ import { runMicro } from './lib/suite.mjs';
 
 const args = parseArgs();
 if (args.help) {
-  console.log('usage: node benchmarks/context.mjs [--quick] [--runs=N] [--contenders=none,otel-noop,otel,facade,xray-sdk] [--json=path]');
+  console.log('usage: node benchmarks/context.mjs [--quick] [--runs=N] [--contenders=none,otel-noop,otel,otel-worker,facade,xray-sdk] [--json=path]');
   process.exit(0);
 }
 const profile = profileFor(args);

@@ -5,7 +5,7 @@
 //   --quick        short runs, one run each, < 1 minute; still every contender and workload
 //   --runs=N       override the number of runs
 //   --only=a,b     a subset: nested-1, nested-3, nested-10, fanout-50, sync-10, http, export, cost
-//   --contenders=a,b   a subset of: none, otel-noop, otel, facade, xray-sdk
+//   --contenders=a,b   a subset of: none, otel-noop, otel, otel-worker, facade, xray-sdk
 // With --only, --contenders or --runs (and without --quick) the report goes to results/partial.*.
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';

@@ -24,10 +24,16 @@ class NoopSpanExporter {
   }
 }
 
-/** `exporter`: 'xray' (default, XRayUdpSpanExporter to `daemonAddress`) or 'noop'. */
+/**
+ * `exporter`: 'xray' (default, XRayUdpSpanExporter to `daemonAddress`), 'xray-worker' (the same,
+ * sending from its worker thread: `sendFrom: 'worker-thread'`) or 'noop'.
+ */
 export async function createOtelPipeline({ daemonAddress, serviceName = 'bench-service', exporter: kind = 'xray' }) {
   const { XRayUdpSpanExporter } = await loadBridge();
-  const exporter = kind === 'noop' ? new NoopSpanExporter() : new XRayUdpSpanExporter({ daemonAddress });
+  const exporter =
+    kind === 'noop'
+      ? new NoopSpanExporter()
+      : new XRayUdpSpanExporter({ daemonAddress, sendFrom: kind === 'xray-worker' ? 'worker-thread' : 'main-thread' });
   const processor = new BatchSpanProcessor(exporter, BSP_CONFIG);
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }),

@@ -20,6 +20,7 @@ export const REGISTRY = [
   { name: 'none', label: 'no tracing' },
   { name: 'otel-noop', label: 'raw OTel, no-op exporter', color: '#9c9c9c' },
   { name: 'otel', label: 'raw OTel', color: '#4e79a7' },
+  { name: 'otel-worker', label: 'raw OTel, worker-thread send', color: '#76b7b2' },
   { name: 'facade', label: 'recorder facade', color: '#f28e2b' },
   { name: 'xray-sdk', label: 'aws-xray-sdk-core', color: '#e15759', legacySdk: 'aws-xray-sdk-core' },
   // The same legacy program over this project's drop-in, on the OTel pipeline `otel` and `facade` use.

@@ -15,7 +15,10 @@ export function create({ daemonAddress }) {
   return createOtelContender({ daemonAddress, name, label });
 }
 
-/** The raw OTel contender; `exporter: 'noop'` swaps XRayUdpSpanExporter for one that does nothing. */
+/**
+ * The raw OTel contender; `exporter: 'noop'` swaps XRayUdpSpanExporter for one that does nothing,
+ * `exporter: 'xray-worker'` makes it send from its worker thread.
+ */
 export async function createOtelContender({ daemonAddress, name, label, exporter }) {
   const pipeline = await createOtelPipeline({ daemonAddress, exporter });
   const tracer = pipeline.provider.getTracer('xray-otel-bridge-bench');
