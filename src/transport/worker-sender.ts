@@ -12,7 +12,7 @@ import type { FromWorker, ToWorker, UdpWorkerData } from './worker-protocol.js';
  * so 4 MiB rides out a worker that is a few batches behind, while one that is stuck (or a flood of
  * spans) costs the process no more than this before datagrams are dropped.
  */
-export const MAX_BYTES_IN_FLIGHT = 4 * 1024 * 1024;
+const MAX_BYTES_IN_FLIGHT = 4 * 1024 * 1024;
 /** How long `close()` waits for the worker to send what it holds and end, before terminating it. */
 const CLOSE_TIMEOUT_MS = 3_000;
 
@@ -64,6 +64,7 @@ export class WorkerSender implements DocumentSender {
   /** Datagrams given up on here: beyond the in-flight bound, lost in a dead worker, sent after close. */
   private dropped = 0;
 
+  /** `workerUrl` replaces the worker entry: tests and benchmarks that run this module from src/ give the built one. */
   constructor(endpoint: DaemonEndpoint, options: SenderOptions & { workerUrl?: URL }) {
     this.endpoint = endpoint;
     this.logger = options.logger;
