@@ -64,10 +64,13 @@ export default defineConfig([
   },
   {
     // The UDP worker thread of `sendFrom: 'worker-thread'`, found next to the exporter's code through
-    // import.meta.url (dist/udp-worker.js for the ESM and CommonJS builds alike). One self-contained
-    // ESM file: a worker is started from a path, never imported by the application.
-    entry: { 'udp-worker': 'src/transport/udp-worker.ts' },
+    // import.meta.url (the same file for the ESM and CommonJS builds). One self-contained ESM file: a
+    // worker is started from a path, never imported by the application. `.mjs`, so that it loads as
+    // ESM whatever the folder it is copied to says (a bundled application ships it beside its
+    // bundle), and a name no application file has by chance.
+    entry: { 'xray-otel-bridge-udp-worker': 'src/transport/udp-worker-thread.ts' },
     format: ['esm'],
+    outExtension: () => ({ js: '.mjs' }),
     sourcemap: true,
     target: 'node20',
     platform: 'node',

@@ -8,7 +8,7 @@
 // Two senders take documents as the exporter hands them over (JSON text and its UTF-8 size),
 // so their figures include writing the datagram: "main thread" (the exporter's default) and
 // "worker thread" (`sendFrom: 'worker-thread'`: one buffer per burst, transferred to the built
-// dist/udp-worker.js; run `npm run build` first). Two costs are reported: CPU of the whole
+// dist/xray-otel-bridge-udp-worker.mjs; run `npm run build` first). Two costs are reported: CPU of the whole
 // process (every thread: what the machine pays) and the main thread's busy time (event-loop
 // utilization: what the application's event loop pays). The worker moves the send off the
 // event loop; it does not make it free.
@@ -27,7 +27,7 @@ import { loadFromSrc } from './lib/internal.mjs';
 import { summarize } from './lib/stats.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
-const WORKER = new URL('../dist/udp-worker.js', import.meta.url);
+const WORKER = new URL('../dist/xray-otel-bridge-udp-worker.mjs', import.meta.url);
 /** Datagrams per burst: one export's documents, handed over in one call (`--burst`). */
 let BURST = 16;
 

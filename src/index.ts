@@ -5,7 +5,7 @@ import { setPipelineHook } from './recorder/pipeline-hook.js';
 import { autoPipeline } from './setup/auto.js';
 export { toSegmentDocuments } from './exporter/to-segment-documents.js';
 export { XRayUdpSpanExporter } from './exporter/xray-udp-exporter.js';
-export type { XRayUdpSpanExporterOptions, XRayExporterStats } from './exporter/xray-udp-exporter.js';
+export type { XRayUdpSpanExporterOptions, XRayExporterStats, SendFrom } from './exporter/xray-udp-exporter.js';
 export type { TranslateOptions } from './exporter/options.js';
 export { parseDaemonAddress } from './transport/address.js';
 export type { DaemonAddress, DaemonEndpoint } from './transport/address.js';

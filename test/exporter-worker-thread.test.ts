@@ -1,6 +1,9 @@
 import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,7 +14,7 @@ import { fakeSpan, spanId } from './support/spans.js';
 import { expectValidDocument } from './support/schema.js';
 
 // `sendFrom: 'worker-thread'` as users get it: the built package (`npm test` builds first) in a
-// child process, which finds dist/udp-worker.js next to its code, sending to real UDP sockets on
+// child process, which finds dist/xray-otel-bridge-udp-worker.mjs next to its code, sending to real UDP sockets on
 // loopback. Run from src/ (as the last tests here are), the worker file is not next to the code,
 // which is what a user who bundled the library sees: the exporter must fall back.
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -45,6 +48,13 @@ async function openDaemon(): Promise<Daemon> {
 afterEach(async () => {
   await Promise.all(daemons.splice(0).map((d) => d.close()));
 });
+
+/** A loopback address where nothing listens (a daemon's, closed again). */
+async function closedAddress(): Promise<string> {
+  const closed = await daemon();
+  await closed.close();
+  return closed.address;
+}
 
 /**
  * The child's common part: the package by its name, a logger that prints warnings as JSON lines,
@@ -178,9 +188,28 @@ describe("XRayUdpSpanExporter with sendFrom: 'worker-thread', from the built pac
     expect(stats.datagramsDropped).toBe(dropped);
     expect(stats.datagramsSent + stats.datagramsDropped).toBe(100);
     expect(calledBack).toBe(100);
-    expect(warnings).toEqual([expect.stringMatching(/worker thread is behind \(4194304 bytes wait for it\); dropped 1 datagram/)]);
+    // Exported in the turn that built the exporter: the worker was still starting.
+    expect(warnings).toEqual([expect.stringMatching(/worker thread is still starting \(4 MiB of datagrams wait for it\); dropped 1 datagram/)]);
     await stand.waitFor(stats.datagramsSent);
     expect(stand.datagrams.length).toBeLessThanOrEqual(stats.datagramsSent);
+  });
+
+  it('takes an export larger than the bound whole when nothing waits for the worker: its documents are in memory already', async () => {
+    const stand = await openDaemon();
+    // One BatchSpanProcessor-sized export of 100 documents of 50 KB (5 MB) to a worker that is idle.
+    const { lines } = await child(`
+      const exporter = new XRayUdpSpanExporter({ daemonAddress: '${stand.address}', logger, sendFrom: 'worker-thread' });
+      await exportAll(exporter, traces(1));
+      await exporter.forceFlush();
+      const roots = traces(100, 50_000).filter((s) => s.parentSpanContext === undefined);
+      await exportAll(exporter, roots);
+      await exporter.forceFlush();
+      out({ stats: exporter.stats(), warnings });
+      await exporter.shutdown();
+    `);
+    const [{ stats, warnings }] = lines as [{ stats: Stats; warnings: string[] }];
+    expect(warnings).toEqual([]);
+    expect(stats).toMatchObject({ documentsExported: 101, datagramsSent: 101, datagramsDropped: 0 });
   });
 
   it('never keeps a process alive: one that exports and never shuts down exits by itself, after its datagrams left', async () => {
@@ -227,10 +256,7 @@ describe("XRayUdpSpanExporter with sendFrom: 'worker-thread', from the built pac
 
   it("passes the worker's warnings to the application's logger, rate-limited as from the main thread, with its error counts in the stats", async () => {
     // A port nobody listens on: the connected socket hears ECONNREFUSED for what it sent.
-    const closed = await openDaemon();
-    const address = closed.address;
-    await closed.close();
-    daemons.splice(daemons.indexOf(closed), 1);
+    const address = await closedAddress();
     const { lines } = await child(`
       const exporter = new XRayUdpSpanExporter({ daemonAddress: '${address}', logger, sendFrom: 'worker-thread' });
       for (let i = 0; i < 20; i++) {
@@ -246,9 +272,55 @@ describe("XRayUdpSpanExporter with sendFrom: 'worker-thread', from the built pac
     expect(stats.sendErrors.ECONNREFUSED).toBeGreaterThanOrEqual(1);
     expect(stats.datagramsSent + stats.sendErrors.ECONNREFUSED!).toBe(20);
   });
+
+  it('reports an error the host answers after its batch was acknowledged, without another export or a flush', async () => {
+    const address = await closedAddress();
+    // The first send goes out unconnected (Linux reports no ICMP error to such a socket); once idle
+    // the socket connects, and each later datagram is refused after the worker acknowledged it.
+    // The first refusal comes with the warning; the second only with the worker's stats report.
+    const { lines } = await child(`
+      const exporter = new XRayUdpSpanExporter({ daemonAddress: '${address}', logger, sendFrom: 'worker-thread' });
+      for (let i = 0; i < 3; i++) {
+        await exportAll(exporter, traces(1));
+        await exporter.forceFlush();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await new Promise((r) => setTimeout(r, 1200));
+      out({ stats: exporter.stats(), warnings: warnings.length });
+      await exporter.shutdown();
+    `);
+    const [{ stats, warnings }] = lines as [{ stats: Stats; warnings: number }];
+    expect(warnings).toBe(1);
+    expect(stats.sendErrors).toEqual({ ECONNREFUSED: 2 });
+    expect(stats.datagramsSent).toBe(1);
+  });
 });
 
-describe("XRayUdpSpanExporter with sendFrom: 'worker-thread' where udp-worker.js is missing (bundled code; here: src/)", () => {
+describe("XRayUdpSpanExporter with sendFrom: 'worker-thread' under a NODE_OPTIONS preload that sets up tracing", () => {
+  it('runs the preload once, in the application: the worker does not load it (it would start a worker of its own, and so on)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'xray-preload-'));
+    try {
+      const preload = join(dir, 'tracing.cjs');
+      await writeFile(
+        preload,
+        `const { threadId } = require('node:worker_threads');
+         require('node:fs').appendFileSync(${JSON.stringify(join(dir, 'runs'))}, threadId + '\\n');
+         const { XRayUdpSpanExporter } = require(${JSON.stringify(join(ROOT, 'dist/index.cjs'))});
+         globalThis.xrayExporter = new XRayUdpSpanExporter({ daemonAddress: '127.0.0.1:9', sendFrom: 'worker-thread' });`,
+      );
+      await run(process.execPath, ['-e', 'setTimeout(() => {}, 1500)'], {
+        cwd: dir,
+        timeout: 20_000,
+        env: { ...process.env, NODE_OPTIONS: `--require ${preload}` },
+      });
+      expect((await readFile(join(dir, 'runs'), 'utf8')).split('\n').filter(Boolean)).toEqual(['0']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("XRayUdpSpanExporter with sendFrom: 'worker-thread' where its worker file is missing (bundled code; here: src/)", () => {
   it('warns once, sends from the main thread instead, and loses nothing exported before the worker failed', async () => {
     const stand = await openDaemon();
     const warnings: string[] = [];
@@ -263,7 +335,11 @@ describe("XRayUdpSpanExporter with sendFrom: 'worker-thread' where udp-worker.js
     expect(exporter.stats()).toMatchObject({ documentsExported: 5, datagramsSent: 5, datagramsDropped: 0 });
     exporter.export([fakeSpan({ traceId, spanId: spanId() })], () => {});
     await exporter.shutdown();
-    expect(warnings).toEqual([expect.stringMatching(/^cannot start the X-Ray UDP worker thread \(.*udp-worker\.js.*\); sending from the main thread instead$/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^cannot start the X-Ray UDP worker thread of sendFrom: 'worker-thread' \(.*xray-otel-bridge-udp-worker\.mjs.*\); sending from the main thread instead\. A bundled application must ship xray-otel-bridge\/dist\/xray-otel-bridge-udp-worker\.mjs next to its bundle$/,
+      ),
+    ]);
     await stand.waitFor(6);
     expect(stand.datagrams).toHaveLength(6);
     for (const d of stand.datagrams) {

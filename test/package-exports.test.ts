@@ -14,7 +14,7 @@ function run(args: string[]): string {
 
 describe('the published package', () => {
   it('has been built (npm test runs the build first)', () => {
-    for (const f of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/cli/main.js', 'dist/register.js', 'dist/udp-worker.js']) {
+    for (const f of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/cli/main.js', 'dist/register.js', 'dist/xray-otel-bridge-udp-worker.mjs']) {
       expect(existsSync(`${root}/${f}`), f).toBe(true);
     }
   });

@@ -126,8 +126,8 @@ describe('npm pack from a clean checkout', () => {
   it.each([
     ['a CommonJS', 'cjs', (body: string) => `const { registerXRay, xrayRecorder } = require('${pkg.name}');\n(async () => {${body}})();\n`],
     ['an ES module', 'mjs', (body: string) => `import { registerXRay, xrayRecorder } from '${pkg.name}';\n${body}`],
-  ])("sends from its worker thread in %s application (sendFrom: 'worker-thread' finds the shipped udp-worker.js: no fallback warning)", async (_kind, ext, wrap) => {
-    expect(tarballFiles).toContain('dist/udp-worker.js');
+  ])("sends from its worker thread in %s application (sendFrom: 'worker-thread' finds the shipped xray-otel-bridge-udp-worker.mjs: no fallback warning)", async (_kind, ext, wrap) => {
+    expect(tarballFiles).toContain('dist/xray-otel-bridge-udp-worker.mjs');
     const script = join(app, `worker-app.${ext}`);
     writeFileSync(script, wrap(`const FORMAT = 'worker-${ext}';\nconst OPTIONS = { sendFrom: 'worker-thread' };\n${APP_BODY}`));
     // receiveFrom checks that stderr, where the default logger would warn about a fallback, is empty.

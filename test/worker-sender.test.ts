@@ -4,8 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WorkerSender } from '../src/transport/worker-sender.js';
 
 // The main-thread side of `sendFrom: 'worker-thread'` with a real worker thread: the built
-// worker (dist/udp-worker.js), wrapped by a fixture that ends its thread on the third batch.
+// worker (dist/xray-otel-bridge-udp-worker.mjs), wrapped by a fixture that ends its thread on the third batch.
 const DYING_WORKER = new URL('./fixtures/worker-thread/dies-on-third-batch.mjs', import.meta.url);
+const NEVER_READY = new URL('./fixtures/worker-thread/never-ready.mjs', import.meta.url);
 
 const sockets: dgram.Socket[] = [];
 afterEach(() => {
@@ -54,11 +55,28 @@ describe('WorkerSender, when its worker thread dies', () => {
   });
 });
 
+describe('WorkerSender, when its worker never says it is ready', () => {
+  it('gives up after 5 s, warns once, and sends what it held from the main thread', async () => {
+    const { received, port } = await sink();
+    const { warnings, logger } = capture();
+    const sender = new WorkerSender({ host: '127.0.0.1', port }, { logger, workerUrl: NEVER_READY });
+    let calledBack = false;
+    sender.send([doc('held')], () => (calledBack = true));
+    await sender.flush();
+    expect(calledBack).toBe(true);
+    expect(warnings).toEqual([expect.stringMatching(/^cannot start the X-Ray UDP worker thread of sendFrom: 'worker-thread' \(it did not start within 5 s\)/)]);
+    expect(sender.stats()).toMatchObject({ datagramsSent: 1, dropped: 0 });
+    await sender.close();
+    for (let i = 0; i < 100 && received.length < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(received.map((d) => JSON.parse(d.slice(d.indexOf('\n') + 1)).name)).toEqual(['held']);
+  }, 15_000);
+});
+
 describe('WorkerSender after close()', () => {
   it('drops and counts what it is given, calling back at once', async () => {
     const { port } = await sink();
     const { warnings, logger } = capture();
-    const sender = new WorkerSender({ host: '127.0.0.1', port }, { logger, workerUrl: new URL('../dist/udp-worker.js', import.meta.url) });
+    const sender = new WorkerSender({ host: '127.0.0.1', port }, { logger, workerUrl: new URL('../dist/xray-otel-bridge-udp-worker.mjs', import.meta.url) });
     await sender.close();
     await sender.close();
     let calledBack = false;

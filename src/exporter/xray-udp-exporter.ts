@@ -22,14 +22,18 @@ export interface XRayUdpSpanExporterOptions extends TranslateOptions {
    * small VM, most of it in the kernel) is no longer paid on the event loop; the main thread pays
    * one message per batch instead. It costs one more thread (a few MB of memory) and moves the
    * sending CPU rather than removing it: worth it for services whose event loop is busy and that
-   * have a spare core, not for a one-core container. Batches waiting for the worker are bounded
-   * (4 MiB; beyond it datagrams are dropped and counted in `datagramsDropped`). The worker never
-   * keeps the process alive while idle; if it cannot start (e.g. the library was bundled and
-   * `udp-worker.js` is not next to it) or dies, one warning is logged and sending continues from
-   * the main thread.
+   * have a spare core, not for a one-core container. Beyond the export first in line, which is
+   * taken whole, batches waiting for the worker are bounded (4 MiB; beyond it datagrams are
+   * dropped and counted in `datagramsDropped`). The worker never keeps the process alive while
+   * idle; if it cannot start (e.g. the library was bundled and `xray-otel-bridge-udp-worker.mjs`
+   * is not next to it), is not ready within 5 s, or dies, one warning is logged and sending
+   * continues from the main thread.
    */
-  sendFrom?: 'main-thread' | 'worker-thread';
+  sendFrom?: SendFrom;
 }
+
+/** Which thread sends the exporter's datagrams (the `sendFrom` option). */
+export type SendFrom = 'main-thread' | 'worker-thread';
 
 export interface XRayExporterStats {
   /** Spans given to `export()`. */
@@ -112,8 +116,10 @@ export class XRayUdpSpanExporter implements SpanExporter {
   }
 
   /**
-   * Resolves once every export so far has been handed to the socket: at once from the main thread
-   * (an export calls back only then), after the worker's acknowledgements from a worker thread.
+   * Resolves once every export so far has been handed to the socket (from a worker thread: once
+   * the worker says so). Call it, or `shutdown()`, before reading `stats()` or exiting: a
+   * provider's `forceFlush()` exports what its processor still holds, but does not wait for an
+   * export the processor had already started.
    */
   forceFlush(): Promise<void> {
     return this.sender.flush();

@@ -27,6 +27,12 @@ export interface SenderOptions {
 /** Sends from the thread that calls it, through a `UdpClient`. */
 export class MainThreadSender implements DocumentSender {
   private readonly client: UdpClient;
+  // Sends call back in order (the client's waiters are first in, first out), so a flush waits for
+  // the count of sends made before it, not for a moment with none pending, which a busy exporter
+  // may never have.
+  private sent = 0;
+  private calledBack = 0;
+  private readonly flushes: { until: number; resolve: () => void }[] = [];
 
   constructor(endpoint: DaemonEndpoint, options: SenderOptions) {
     this.client = new UdpClient(endpoint, { logger: options.logger });
@@ -38,12 +44,25 @@ export class MainThreadSender implements DocumentSender {
       const doc = documents[i]!;
       datagrams[i] = encodeDatagram(doc.json, doc.bytes);
     }
-    this.client.send(datagrams, callback);
+    this.sent++;
+    this.client.send(datagrams, () => {
+      this.calledBack++;
+      try {
+        callback();
+      } finally {
+        while (this.flushes.length > 0 && this.flushes[0]!.until <= this.calledBack) this.flushes.shift()!.resolve();
+      }
+    });
   }
 
-  /** Nothing is buffered here: every send is handed to the socket before it calls back. */
+  /**
+   * Resolves once every send made so far has been handed to the socket (or given up on): sends
+   * wait while the daemon's name is resolved or the socket connects, and an export started by the
+   * BatchSpanProcessor on its own is not waited for by the provider's `forceFlush()`.
+   */
   flush(): Promise<void> {
-    return Promise.resolve();
+    if (this.calledBack >= this.sent) return Promise.resolve();
+    return new Promise((resolve) => this.flushes.push({ until: this.sent, resolve }));
   }
 
   close(): Promise<void> {

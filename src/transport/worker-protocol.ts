@@ -23,4 +23,6 @@ export type FromWorker =
   | { kind: 'sent'; stats: UdpClientStats }
   /** A message for the application's logger (the worker's UdpClient has rate-limited it already). */
   | { kind: 'log'; level: LogLevel; message: string; stats: UdpClientStats }
+  /** The counters changed after the last message (an ICMP error that came in after its batch was answered). */
+  | { kind: 'stats'; stats: UdpClientStats }
   | { kind: 'closed'; stats: UdpClientStats };

@@ -7,18 +7,38 @@ import type { UdpClientStats } from './udp-client.js';
 import type { FromWorker, ToWorker, UdpWorkerData } from './worker-protocol.js';
 
 /**
- * Bytes handed to the worker and not yet acknowledged, at most. A worker that keeps up holds one
- * export at a time: a full BatchSpanProcessor batch (512 spans) of ordinary spans is 0.3–0.5 MiB,
- * so 4 MiB rides out a worker that is a few batches behind, while one that is stuck (or a flood of
- * spans) costs the process no more than this before datagrams are dropped.
+ * Bytes waiting for the worker (handed to it and not yet acknowledged, or held while it starts),
+ * at most, beyond the export that is first in line. A worker that keeps up holds one export at a
+ * time: a full BatchSpanProcessor batch (512 spans) of ordinary spans is 0.3–0.5 MiB, so 4 MiB
+ * rides out a worker that is a few batches behind, while one that is stuck (or a flood of spans)
+ * costs the process no more than this before datagrams are dropped. The first export in line is
+ * always taken whole, however large: its documents are in memory already, and an idle worker
+ * must never be a reason to lose them.
  */
 const MAX_BYTES_IN_FLIGHT = 4 * 1024 * 1024;
+const MAX_MIB_IN_FLIGHT = MAX_BYTES_IN_FLIGHT / (1024 * 1024);
+/**
+ * A worker that has not said it is ready by then is taken for one that cannot start (a file of
+ * that name that is something else, a starved machine): sending goes on from the main thread.
+ */
+const START_TIMEOUT_MS = 5_000;
 /** How long `close()` waits for the worker to send what it holds and end, before terminating it. */
 const CLOSE_TIMEOUT_MS = 3_000;
 
 /** The worker entry, next to this module in dist/ (tsup's shims map import.meta.url for CommonJS). */
 function workerUrl(): URL {
-  return new URL('./udp-worker.js', import.meta.url);
+  return new URL('./xray-otel-bridge-udp-worker.mjs', import.meta.url);
+}
+
+/**
+ * The worker's environment: the application's, without `NODE_OPTIONS`. A worker reads
+ * `NODE_OPTIONS` again, so a `--require`/`--import` preload (the usual way to switch tracing on in
+ * a container) would run in it too: it would set up tracing, start another worker, and so on.
+ */
+function workerEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  return env;
 }
 
 interface Batch {
@@ -58,6 +78,7 @@ export class WorkerSender implements DocumentSender {
   private closed = false;
   private closing: Promise<void> | undefined;
   private onWorkerExit: (() => void) | undefined;
+  private startTimer: NodeJS.Timeout | undefined;
   private onReady: (() => void) | undefined;
 
   private workerStats: UdpClientStats = NO_STATS;
@@ -72,13 +93,19 @@ export class WorkerSender implements DocumentSender {
     try {
       const data: UdpWorkerData = { endpoint: { host: endpoint.host, port: endpoint.port } };
       // No execArgv: the application's loaders and preloads (--import, --require) are not the worker's business.
-      const worker = new Worker(options.workerUrl ?? workerUrl(), { workerData: data, execArgv: [] });
+      const worker = new Worker(options.workerUrl ?? workerUrl(), { workerData: data, execArgv: [], env: workerEnv() });
       worker.on('message', (message: FromWorker) => this.onMessage(message));
       worker.on('error', (err: Error) => this.onWorkerGone(err.message));
       worker.on('exit', (code: number) => this.onWorkerGone(`exit code ${code}`));
       // After the listeners: adding a 'message' listener refs the worker's port again.
       worker.unref();
       this.worker = worker;
+      this.startTimer = setTimeout(() => {
+        if (this.state !== 'starting') return;
+        void worker.terminate();
+        this.onWorkerGone(`it did not start within ${START_TIMEOUT_MS / 1000} s`);
+      }, START_TIMEOUT_MS);
+      this.startTimer.unref();
     } catch (err) {
       this.onWorkerGone(err instanceof Error ? err.message : String(err));
     }
@@ -98,19 +125,22 @@ export class WorkerSender implements DocumentSender {
       fire(callback, this.logger);
       return;
     }
+    // The first export in line is taken whole (see MAX_BYTES_IN_FLIGHT); later ones while it fits.
+    const bounded = this.batches.length > 0;
     let take = 0;
     let bytes = 0;
     while (take < n) {
       const size = datagramBytes(documents[take]!);
-      if (this.bytesInFlight + bytes + size > MAX_BYTES_IN_FLIGHT) break;
+      if (bounded && this.bytesInFlight + bytes + size > MAX_BYTES_IN_FLIGHT) break;
       bytes += size;
       take++;
     }
     if (take < n) {
       this.dropped += n - take;
+      const why = this.state === 'starting' ? 'is still starting' : 'is behind';
       this.warnings.warn(
         'behind',
-        `the X-Ray UDP worker thread is behind (${MAX_BYTES_IN_FLIGHT} bytes wait for it); dropped ${n - take} datagram(s)`,
+        `the X-Ray UDP worker thread ${why} (${MAX_MIB_IN_FLIGHT} MiB of datagrams wait for it); dropped ${n - take} datagram(s)`,
       );
     }
     if (take === 0) {
@@ -187,7 +217,9 @@ export class WorkerSender implements DocumentSender {
   private onMessage(message: FromWorker): void {
     switch (message.kind) {
       case 'ready':
+        if (this.state !== 'starting') break;
         this.state = 'ready';
+        clearTimeout(this.startTimer);
         for (const batch of this.batches) {
           if (batch.documents === undefined) continue;
           this.post(batch.documents, batch.datagrams, batch.bytes);
@@ -210,6 +242,7 @@ export class WorkerSender implements DocumentSender {
         this.workerStats = message.stats;
         this.logger[message.level](message.message);
         break;
+      case 'stats':
       case 'closed':
         this.workerStats = message.stats;
         break;
@@ -221,6 +254,7 @@ export class WorkerSender implements DocumentSender {
     if (this.state === 'failed') return;
     const started = this.state === 'ready';
     this.state = 'failed';
+    clearTimeout(this.startTimer);
     this.worker = undefined;
     const exit = this.onWorkerExit;
     if (this.closed && started) {
@@ -239,7 +273,10 @@ export class WorkerSender implements DocumentSender {
         `the X-Ray UDP worker thread stopped (${reason}); ${lost} datagram(s) it held are lost; sending from the main thread from now on`,
       );
     } else {
-      this.logger.warn(`cannot start the X-Ray UDP worker thread (${reason}); sending from the main thread instead`);
+      this.logger.warn(
+        `cannot start the X-Ray UDP worker thread of sendFrom: 'worker-thread' (${reason}); sending from the main thread instead. ` +
+          'A bundled application must ship xray-otel-bridge/dist/xray-otel-bridge-udp-worker.mjs next to its bundle',
+      );
     }
     for (const batch of held) {
       this.answered++;
