@@ -1,5 +1,5 @@
-// The UDP worker thread's entry (dist/xray-otel-bridge-udp-worker.mjs): runs a UdpClient for the exporter's thread,
-// which transfers each export batch here in one buffer (see worker-sender.ts).
+// The UDP worker thread's entry (dist/xray-otel-bridge-udp-worker.mjs): runs a UdpClient for the
+// exporter's thread, which transfers each export batch here in one buffer (see worker-sender.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
 import { unpackDatagrams } from './datagram-batch.js';
@@ -7,7 +7,7 @@ import { UdpClient, type UdpClientStats } from './udp-client.js';
 import type { FromWorker, LogLevel, ToWorker, UdpWorkerData } from './worker-protocol.js';
 
 const port = parentPort;
-if (port === null) throw new Error('udp-worker.js runs as a worker thread of XRayUdpSpanExporter');
+if (port === null) throw new Error('xray-otel-bridge-udp-worker.mjs runs as a worker thread of XRayUdpSpanExporter');
 
 let lastReported = '';
 const post = (message: FromWorker): void => {
