@@ -33,6 +33,25 @@ describe('MainThreadSender.flush()', () => {
     await sender.close();
   });
 
+  it('is not overtaken by an empty send: it still waits for the sends before it', async () => {
+    const socket = dgram.createSocket('udp4');
+    sockets.push(socket);
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const sender = new MainThreadSender({ host: '127.0.0.1', port: (socket.address() as AddressInfo).port }, { logger: silent });
+    sender.send(
+      Array.from({ length: 200 }, (_, i) => doc(`d${i}`)),
+      () => {},
+    );
+    const flushed = sender.flush();
+    // An export whose every span was dropped sends nothing, and calls back all the same.
+    let emptyCalledBack = false;
+    sender.send([], () => (emptyCalledBack = true));
+    await flushed;
+    expect(sender.stats()).toMatchObject({ datagramsSent: 200 });
+    expect(emptyCalledBack).toBe(true);
+    await sender.close();
+  });
+
   it('resolves at once when nothing is in flight', async () => {
     const sender = new MainThreadSender({ host: '127.0.0.1', port: 9 }, { logger: silent });
     let resolved = false;

@@ -212,6 +212,28 @@ describe("XRayUdpSpanExporter with sendFrom: 'worker-thread', from the built pac
     expect(stats).toMatchObject({ documentsExported: 101, datagramsSent: 101, datagramsDropped: 0 });
   });
 
+  it('keeps a worker that was ready while the application blocked its event loop past the 5 s start deadline', async () => {
+    const stand = await openDaemon();
+    // Tracing set up first, then the application's synchronous start-up (loading modules, building
+    // caches) holds the event loop: the overdue deadline must not beat the waiting "ready".
+    const { lines } = await child(
+      `
+      const exporter = new XRayUdpSpanExporter({ daemonAddress: '${stand.address}', logger, sendFrom: 'worker-thread' });
+      const until = Date.now() + 5_300;
+      while (Date.now() < until);
+      await new Promise((r) => setTimeout(r, 200));
+      await exportAll(exporter, traces(1));
+      await exporter.forceFlush();
+      out({ stats: exporter.stats(), warnings });
+      await exporter.shutdown();
+    `,
+      30_000,
+    );
+    const [{ stats, warnings }] = lines as [{ stats: Stats; warnings: string[] }];
+    expect(warnings).toEqual([]);
+    expect(stats).toMatchObject({ datagramsSent: 1, datagramsDropped: 0 });
+  }, 40_000);
+
   it('never keeps a process alive: one that exports and never shuts down exits by itself, after its datagrams left', async () => {
     const stand = await openDaemon();
     const started = Date.now();
@@ -240,6 +262,8 @@ describe("XRayUdpSpanExporter with sendFrom: 'worker-thread', from the built pac
     const { lines } = await child(`
       const exporter = new XRayUdpSpanExporter({ daemonAddress: '${stand.address}', logger, sendFrom: 'worker-thread' });
       exporter.export(traces(4), () => {});
+      // A second call while the first runs waits for the same end.
+      void exporter.shutdown();
       await exporter.shutdown();
       const after = exporter.stats();
       await exporter.shutdown();

@@ -7,6 +7,8 @@ import { WorkerSender } from '../src/transport/worker-sender.js';
 // worker (dist/xray-otel-bridge-udp-worker.mjs), wrapped by a fixture that ends its thread on the third batch.
 const DYING_WORKER = new URL('./fixtures/worker-thread/dies-on-third-batch.mjs', import.meta.url);
 const NEVER_READY = new URL('./fixtures/worker-thread/never-ready.mjs', import.meta.url);
+const WORKER = new URL('../dist/xray-otel-bridge-udp-worker.mjs', import.meta.url);
+const MISSING = new URL('./fixtures/worker-thread/no-such-worker.mjs', import.meta.url);
 
 const sockets: dgram.Socket[] = [];
 afterEach(() => {
@@ -72,11 +74,35 @@ describe('WorkerSender, when its worker never says it is ready', () => {
   }, 15_000);
 });
 
+describe('WorkerSender, when its worker cannot start and the daemon is a name', () => {
+  it('flush() waits until the main thread has sent what the worker was given, past the DNS lookup', async () => {
+    const { port } = await sink();
+    const { warnings, logger } = capture();
+    const sender = new WorkerSender({ host: 'localhost', port }, { logger, workerUrl: MISSING });
+    sender.send([doc('a'), doc('b')], () => {});
+    await sender.flush();
+    expect(sender.stats()).toMatchObject({ datagramsSent: 2, dropped: 0 });
+    expect(warnings).toHaveLength(1);
+    await sender.close();
+  });
+
+  it('close() right away still sends what it held, rather than dropping it while the name resolves', async () => {
+    const { received, port } = await sink();
+    const { logger } = capture();
+    const sender = new WorkerSender({ host: 'localhost', port }, { logger, workerUrl: MISSING });
+    sender.send([doc('a'), doc('b')], () => {});
+    await sender.close();
+    expect(sender.stats()).toMatchObject({ datagramsSent: 2, dropped: 0 });
+    for (let i = 0; i < 100 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(received).toHaveLength(2);
+  });
+});
+
 describe('WorkerSender after close()', () => {
   it('drops and counts what it is given, calling back at once', async () => {
     const { port } = await sink();
     const { warnings, logger } = capture();
-    const sender = new WorkerSender({ host: '127.0.0.1', port }, { logger, workerUrl: new URL('../dist/xray-otel-bridge-udp-worker.mjs', import.meta.url) });
+    const sender = new WorkerSender({ host: '127.0.0.1', port }, { logger, workerUrl: WORKER });
     await sender.close();
     await sender.close();
     let calledBack = false;

@@ -109,10 +109,10 @@ export class XRayUdpSpanExporter implements SpanExporter {
     this.sender.send(documents, () => resultCallback({ code: ExportResultCode.SUCCESS }));
   }
 
-  async shutdown(): Promise<void> {
-    if (this.isShutdown) return;
+  /** Resolves once the sender has closed; a second call waits for the same. */
+  shutdown(): Promise<void> {
     this.isShutdown = true;
-    await this.sender.close();
+    return this.sender.close();
   }
 
   /**

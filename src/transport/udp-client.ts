@@ -140,8 +140,10 @@ export class UdpClient {
   }
 
   /**
-   * Hands every datagram to the socket, then calls `callback` once all have been handed over
-   * (at once when there is nothing to send or sending is impossible).
+   * Hands every datagram to the socket, then calls `callback` once all have been handed over.
+   * Callbacks come in the order of the sends (a flush waits on that), also for a send with
+   * nothing to hand over (empty, or dropped): it is called back once the sends before it are.
+   * After `close()`, at once.
    */
   send(datagrams: readonly (Buffer | string)[], callback: () => void): void {
     const n = datagrams.length;
@@ -154,7 +156,7 @@ export class UdpClient {
       return;
     }
     if (n === 0) {
-      this.fire(callback);
+      this.pushWaiter(this.accepted, callback);
       return;
     }
 
@@ -233,7 +235,7 @@ export class UdpClient {
       const code = this.lastLookupError ?? 'ENOTFOUND';
       this.countError(code, n);
       this.warnings.warn(code, `cannot resolve X-Ray daemon host ${JSON.stringify(this.hostname)} (${code}); dropped ${n} datagram(s)`);
-      this.fire(callback);
+      this.pushWaiter(this.accepted, callback);
       return;
     }
     this.hold(datagrams, callback);
@@ -253,12 +255,8 @@ export class UdpClient {
       this.warnings.warn('queue-full', `${why} and ${MAX_QUEUED} datagrams are waiting; dropped ${n - take}`);
     }
     for (let i = 0; i < take; i++) this.queue.push(datagrams[i]!);
-    if (take > 0) {
-      this.accepted += take;
-      this.pushWaiter(this.accepted, callback);
-    } else {
-      this.fire(callback);
-    }
+    this.accepted += take;
+    this.pushWaiter(this.accepted, callback);
   }
 
   /** Drops what waits in the queue, counted as dropped. */

@@ -95,16 +95,22 @@ export class WorkerSender implements DocumentSender {
       // No execArgv: the application's loaders and preloads (--import, --require) are not the worker's business.
       const worker = new Worker(options.workerUrl ?? workerUrl(), { workerData: data, execArgv: [], env: workerEnv() });
       worker.on('message', (message: FromWorker) => this.onMessage(message));
-      worker.on('error', (err: Error) => this.onWorkerGone(err.message));
+      worker.on('error', (err: unknown) => this.onWorkerGone(err instanceof Error ? err.message : String(err)));
       worker.on('exit', (code: number) => this.onWorkerGone(`exit code ${code}`));
       // After the listeners: adding a 'message' listener refs the worker's port again.
       worker.unref();
       this.worker = worker;
-      this.startTimer = setTimeout(() => {
-        if (this.state !== 'starting') return;
-        void worker.terminate();
-        this.onWorkerGone(`it did not start within ${START_TIMEOUT_MS / 1000} s`);
-      }, START_TIMEOUT_MS);
+      // Decided a turn later: after an event loop blocked past the deadline, Node runs the timer
+      // before the 'ready' message that has waited meanwhile.
+      this.startTimer = setTimeout(
+        () =>
+          setImmediate(() => {
+            if (this.state !== 'starting') return;
+            void worker.terminate();
+            this.onWorkerGone(`it did not start within ${START_TIMEOUT_MS / 1000} s`);
+          }).unref(),
+        START_TIMEOUT_MS,
+      );
       this.startTimer.unref();
     } catch (err) {
       this.onWorkerGone(err instanceof Error ? err.message : String(err));
@@ -188,7 +194,8 @@ export class WorkerSender implements DocumentSender {
       // An awaited shutdown must finish even when nothing else keeps the process alive.
       worker.ref();
       const exited = new Promise<void>((resolve) => (this.onWorkerExit = resolve));
-      const timer = setTimeout(() => void worker.terminate(), CLOSE_TIMEOUT_MS);
+      // A turn later, as for the start: a worker that finished while the loop was blocked is not cut short.
+      const timer = setTimeout(() => setImmediate(() => void worker.terminate()), CLOSE_TIMEOUT_MS);
       // Batches held for a worker still starting are posted once it is ready, and must go before `close`.
       if (this.state === 'starting') await Promise.race([new Promise<void>((resolve) => (this.onReady = resolve)), exited]);
       await Promise.race([this.flush(), exited]);
@@ -196,8 +203,15 @@ export class WorkerSender implements DocumentSender {
       await exited;
       clearTimeout(timer);
     }
-    // A worker that failed to start handed what it held to the fallback, which has it now.
-    await this.fallback?.close();
+    // A worker that failed to start handed what it held to the fallback, which may still be
+    // resolving the daemon's name: what it holds goes out before it closes (or the time is up).
+    const fallback = this.fallback;
+    if (fallback !== undefined) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([fallback.flush(), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)))]);
+      clearTimeout(timer);
+      await fallback.close();
+    }
   }
 
   private post(documents: readonly SerializedDocument[], count: number, bytes: number): void {
@@ -232,10 +246,8 @@ export class WorkerSender implements DocumentSender {
         const batch = this.batches.shift();
         if (batch === undefined) break;
         this.bytesInFlight -= batch.bytes;
-        this.answered++;
         if (this.batches.length === 0 && !this.closed) this.worker?.unref();
-        fire(batch.callback, this.logger);
-        this.settleFlushes();
+        this.answer(batch);
         break;
       }
       case 'log':
@@ -279,22 +291,30 @@ export class WorkerSender implements DocumentSender {
       );
     }
     for (const batch of held) {
-      this.answered++;
-      if (batch.documents !== undefined) this.fallback.send(batch.documents, batch.callback);
-      else fire(batch.callback, this.logger);
+      if (batch.documents !== undefined) {
+        // Answered once the main thread has sent it: a flush waits for that.
+        this.fallback.send(batch.documents, () => this.answer(batch));
+      } else {
+        this.answer(batch);
+      }
     }
-    this.settleFlushes();
     exit?.();
   }
 
   private loseBatches(): void {
     const held = this.batches.splice(0);
     this.bytesInFlight = 0;
+    const lost = held.reduce((sum, b) => sum + b.datagrams, 0);
+    if (lost > 0) this.logger.warn(`the X-Ray UDP worker thread was ended at shutdown before it answered; ${lost} datagram(s) it held are lost`);
     for (const batch of held) {
       this.dropped += batch.datagrams;
-      this.answered++;
-      fire(batch.callback, this.logger);
+      this.answer(batch);
     }
+  }
+
+  private answer(batch: Batch): void {
+    this.answered++;
+    fire(batch.callback, this.logger);
     this.settleFlushes();
   }
 
