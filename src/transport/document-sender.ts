@@ -27,12 +27,6 @@ export interface SenderOptions {
 /** Sends from the thread that calls it, through a `UdpClient`. */
 export class MainThreadSender implements DocumentSender {
   private readonly client: UdpClient;
-  // Sends call back in order (the client's waiters are first in, first out), so a flush waits for
-  // the count of sends made before it, not for a moment with none pending, which a busy exporter
-  // may never have.
-  private sent = 0;
-  private calledBack = 0;
-  private readonly flushes: { until: number; resolve: () => void }[] = [];
 
   constructor(endpoint: DaemonEndpoint, options: SenderOptions) {
     this.client = new UdpClient(endpoint, { logger: options.logger });
@@ -44,15 +38,7 @@ export class MainThreadSender implements DocumentSender {
       const doc = documents[i]!;
       datagrams[i] = encodeDatagram(doc.json, doc.bytes);
     }
-    this.sent++;
-    this.client.send(datagrams, () => {
-      this.calledBack++;
-      try {
-        callback();
-      } finally {
-        while (this.flushes.length > 0 && this.flushes[0]!.until <= this.calledBack) this.flushes.shift()!.resolve();
-      }
-    });
+    this.client.send(datagrams, callback);
   }
 
   /**
@@ -61,8 +47,9 @@ export class MainThreadSender implements DocumentSender {
    * BatchSpanProcessor on its own is not waited for by the provider's `forceFlush()`.
    */
   flush(): Promise<void> {
-    if (this.calledBack >= this.sent) return Promise.resolve();
-    return new Promise((resolve) => this.flushes.push({ until: this.sent, resolve }));
+    // The client calls sends back in order, an empty one once every send before it is: that is a
+    // flush. Waiting for a moment with nothing pending instead could wait forever on a busy exporter.
+    return new Promise((resolve) => this.client.send([], resolve));
   }
 
   close(): Promise<void> {
